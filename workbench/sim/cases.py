@@ -1,0 +1,393 @@
+"""Cases moving through the steps of a process, one SimPy process per case.
+
+:class:`StepPlan` holds what the engine needs of a step, resolved once before the
+run (samplers, pool, routing). :class:`CaseRunner` runs a case along its path:
+tasks (queueing for staff, abandoning, working), external waits, decisions, rework,
+parallel branches and batches, and records one visit row per step visit and one
+case row per case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import simpy
+
+from workbench.calendar import add_working_minutes
+from workbench.errors import SimulationError
+from workbench.model import Calendar, Step
+from workbench.sim.batching import BatchGate
+from workbench.sim.staffing import QueueStats, StaffPool
+from workbench.sim.streams import Sampler
+
+__all__ = ["Case", "StepPlan", "CaseRunner"]
+
+
+class Case:
+    """The running totals of one case, in minutes."""
+
+    __slots__ = (
+        "case_id",
+        "stream",
+        "channel",
+        "priority",
+        "arrival_at",
+        "in_warmup",
+        "process_time",
+        "va_time",
+        "queue_wait",
+        "off_hours_wait",
+        "external_wait",
+        "batching_wait",
+        "steps",
+        "handoffs",
+        "touchpoints",
+        "staff_time",
+        "labour_cost",
+    )
+
+    def __init__(self, case_id, stream, channel, priority, arrival_at, in_warmup):
+        self.case_id = case_id
+        self.stream = stream
+        self.channel = channel
+        self.priority = priority
+        self.arrival_at = arrival_at
+        self.in_warmup = in_warmup
+        self.process_time = 0.0
+        self.va_time = 0.0
+        self.queue_wait = 0.0
+        self.off_hours_wait = 0.0
+        self.external_wait = 0.0
+        self.batching_wait = 0.0
+        self.steps = 0
+        self.handoffs = 0
+        self.touchpoints = 0
+        self.staff_time = 0.0
+        self.labour_cost = 0.0
+
+    def row(self, replication: int, end_at: float, end_state: str) -> tuple:
+        """Return the case's row of the cases table."""
+        return (
+            replication,
+            self.case_id,
+            self.stream,
+            self.channel,
+            self.priority,
+            self.arrival_at,
+            end_at,
+            end_state,
+            end_at - self.arrival_at,
+            self.process_time,
+            self.va_time,
+            self.queue_wait,
+            self.off_hours_wait,
+            self.external_wait,
+            self.batching_wait,
+            self.steps,
+            self.handoffs,
+            self.touchpoints,
+            self.staff_time,
+            self.labour_cost,
+            self.in_warmup,
+        )
+
+
+class StepPlan:
+    """A step resolved for the run: samplers in minutes, its pool and its routes."""
+
+    def __init__(self, step: Step, pool: StaffPool | None, cost_per_hour: float):
+        self.name = step.name
+        self.kind = step.kind
+        self.lane = step.lane
+        self.pool = pool
+        self.is_va = step.value_class == "VA"
+        self.touchpoint = step.touchpoint
+        self.cost_per_minute = cost_per_hour / 60.0
+        self.rework_probability = 1.0 - step.pca / 100.0
+        self.rework_to = step.rework_to or step.name
+        self.working_hours_only = step.working_hours_only
+        self.next = step.next
+        self.end = step.end
+        self.branch_targets = [b.to for b in step.branches or []]
+        self.branch_cumulative = _cumulative(
+            [b.probability for b in step.branches or []]
+        )
+        self.parallel = step.parallel
+        self.duration: Sampler | None = None
+        self.patience: Sampler | None = None
+        self.rework_draw: Sampler | None = None
+        self.route_draw: Sampler | None = None
+        self.queue: QueueStats | None = None
+        self.batch: BatchGate | None = None
+        self.visit_prefix = (
+            step.name,
+            step.kind,
+            step.lane or "",
+            pool.name if pool is not None else "",
+            step.value_class,
+            step.touchpoint,
+        )
+
+    def choose_branch(self) -> str:
+        """Return the target of a branch drawn by the branch probabilities."""
+        draw = self.route_draw()
+        for target, bound in zip(
+            self.branch_targets, self.branch_cumulative, strict=True
+        ):
+            if draw < bound:
+                return target
+        return self.branch_targets[-1]
+
+
+def _cumulative(probabilities: list[float]) -> list[float]:
+    total = 0.0
+    bounds = []
+    for probability in probabilities:
+        total += probability
+        bounds.append(total)
+    return bounds
+
+
+class CaseRunner:
+    """Runs cases through the step plans and records their visits and ends.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+    plans : dict of str to StepPlan
+    calendar : Calendar or None
+        Drives ``working_hours_only`` waits.
+    start_date : datetime.date
+        The date of simulation time 0.
+    replication : int
+    keep_visits : bool
+        False keeps no visit rows (summary-only mode).
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        plans: dict[str, StepPlan],
+        calendar: Calendar | None,
+        start_date: dt.date,
+        replication: int,
+        keep_visits: bool,
+    ):
+        self.env = env
+        self.plans = plans
+        self.calendar = calendar
+        self.start_date = start_date
+        self.replication = replication
+        self.keep_visits = keep_visits
+        self.visit_rows: list[tuple] = []
+        self.case_rows: list[tuple] = []
+        self.active: dict[int, Case] = {}
+        self.ended = {"completed": 0, "abandoned": 0}
+        self.on_empty = None
+
+    def start(self, case: Case, step_name: str) -> None:
+        """Start ``case`` at the step ``step_name``."""
+        self.active[case.case_id] = case
+        self.env.process(self._run_case(case, step_name))
+
+    def _run_case(self, case: Case, step_name: str):
+        outcome = yield from self._run_path(case, step_name, None, None)
+        if outcome[1] is None:
+            raise SimulationError(
+                f"case {case.case_id} left step routing without an end state"
+            )
+
+    def _finish(self, case: Case, end_state: str) -> None:
+        now = self.env.now
+        self.case_rows.append(case.row(self.replication, now, end_state))
+        del self.active[case.case_id]
+        key = "abandoned" if end_state == "abandoned" else "completed"
+        self.ended[key] += 1
+        if not self.active and self.on_empty is not None:
+            self.on_empty()
+
+    def _run_path(self, case: Case, name: str, stop_at: str | None, last_lane):
+        """Run the case from step ``name`` until it reaches ``stop_at`` or ends.
+
+        ``last_lane`` is the lane of the previous task or wait step, or a tuple of
+        lanes after a parallel join. Returns ``(last_lane, end_state)`` with
+        ``end_state`` None when the path reached ``stop_at``.
+        """
+        plans = self.plans
+        while name != stop_at:
+            step = plans[name]
+            if step.kind == "decision":
+                self._record_decision(case, step)
+            else:
+                last_lane = self._count_handoff(case, step, last_lane)
+                abandoned = yield from self._visit(case, step)
+                if abandoned:
+                    self._finish(case, "abandoned")
+                    return last_lane, "abandoned"
+                draw = step.rework_draw
+                if draw is not None and draw() < step.rework_probability:
+                    name = step.rework_to
+                    continue
+            if step.end is not None:
+                self._finish(case, step.end)
+                return last_lane, step.end
+            if step.parallel is not None:
+                last_lane = yield from self._run_parallel(case, step, last_lane)
+                name = step.parallel.join
+            elif step.next is not None:
+                name = step.next
+            else:
+                name = step.choose_branch()
+        return last_lane, None
+
+    def _count_handoff(self, case: Case, step: StepPlan, last_lane):
+        lane = step.lane
+        if isinstance(last_lane, tuple):
+            case.handoffs += sum(1 for previous in last_lane if previous != lane)
+        elif last_lane is not None and last_lane != lane:
+            case.handoffs += 1
+        return lane
+
+    def _run_parallel(self, case: Case, step: StepPlan, last_lane):
+        join = step.parallel.join
+        branches = [
+            self.env.process(self._run_path(case, first, join, last_lane))
+            for first in step.parallel.branches
+        ]
+        yield self.env.all_of(branches)
+        lanes = []
+        for branch, first in zip(branches, step.parallel.branches, strict=True):
+            branch_lane, end_state = branch.value
+            if end_state is not None:
+                raise SimulationError(
+                    f"the parallel branch starting at step '{first}' ended the case "
+                    f"as '{end_state}' before reaching the join step '{join}'; a "
+                    "branch must lead to its join"
+                )
+            lanes.append(branch_lane)
+        return tuple(lanes)
+
+    def _record_decision(self, case: Case, step: StepPlan) -> None:
+        if self.keep_visits:
+            now = self.env.now
+            self._record_visit(
+                case, step, now, now, now, 0.0, 0.0, 0.0, 0.0, 0.0, False
+            )
+
+    def _record_visit(self, case, step, arrival_at, start_at, end_at, *times_flag):
+        self.visit_rows.append(
+            (self.replication, case.case_id, case.stream, case.channel)
+            + step.visit_prefix
+            + (arrival_at, start_at, end_at)
+            + times_flag
+            + (case.in_warmup,)
+        )
+
+    def _visit(self, case: Case, step: StepPlan):
+        """Visit a task or wait step; return True if the case abandoned its queue."""
+        env = self.env
+        arrival_at = env.now
+        if step.batch is not None:
+            yield step.batch.join()
+        batching = env.now - arrival_at
+        case.steps += 1
+        if step.touchpoint:
+            case.touchpoints += 1
+        if step.kind == "wait":
+            yield from self._external_wait(case, step, arrival_at, batching)
+            return False
+        abandoned = yield from self._task(case, step, arrival_at, batching)
+        return abandoned
+
+    def _external_wait(self, case, step, arrival_at, batching):
+        env = self.env
+        start_at = env.now
+        duration = step.duration()
+        if step.working_hours_only:
+            end = add_working_minutes(
+                self.calendar, self.start_date, start_at, duration
+            )
+            duration = end - start_at
+        yield env.timeout(duration)
+        case.external_wait += duration
+        case.batching_wait += batching
+        if self.keep_visits:
+            self._record_visit(
+                case, step, arrival_at, start_at, env.now,
+                0.0, 0.0, duration, batching, 0.0, False,
+            )  # fmt: skip
+
+    def _task(self, case, step, arrival_at, batching):
+        env = self.env
+        pool = step.pool
+        queued_at = env.now
+        if pool is not None and not pool.try_acquire(queued_at):
+            served = yield from self._queue(case, step, pool)
+            if not served:
+                self._record_wait(case, step, pool, arrival_at, queued_at, batching)
+                return True
+        start_at = env.now
+        queue, off_hours = self._split_wait(pool, queued_at, start_at)
+        duration = step.duration()
+        yield env.timeout(duration)
+        if pool is not None:
+            pool.release(env.now)
+            case.staff_time += duration
+            case.labour_cost += duration * step.cost_per_minute
+        self._add_times(case, step, queue, off_hours, batching, duration)
+        if self.keep_visits:
+            self._record_visit(
+                case, step, arrival_at, start_at, env.now,
+                queue, off_hours, 0.0, batching, duration, False,
+            )  # fmt: skip
+        return False
+
+    def _queue(self, case: Case, step: StepPlan, pool: StaffPool):
+        """Wait for staff; return False if the case abandoned first."""
+        env = self.env
+        ticket = pool.enqueue(env, case.priority)
+        served_event = ticket[2]
+        step.queue.change(env.now, 1)
+        if step.patience is None:
+            yield served_event
+        else:
+            yield served_event | env.timeout(step.patience())
+            if not served_event.triggered:
+                pool.cancel(ticket)
+        step.queue.change(env.now, -1)
+        return served_event.triggered
+
+    def _record_wait(self, case, step, pool, arrival_at, queued_at, batching):
+        now = self.env.now
+        queue, off_hours = self._split_wait(pool, queued_at, now)
+        self._add_times(case, step, queue, off_hours, batching, 0.0)
+        if self.keep_visits:
+            self._record_visit(
+                case, step, arrival_at, now, now,
+                queue, off_hours, 0.0, batching, 0.0, True,
+            )  # fmt: skip
+
+    @staticmethod
+    def _split_wait(pool, queued_at: float, start_at: float) -> tuple[float, float]:
+        waited = start_at - queued_at
+        if waited <= 0.0 or pool is None:
+            return 0.0, 0.0
+        off_hours = pool.off_duty_minutes(queued_at, start_at)
+        return waited - off_hours, off_hours
+
+    @staticmethod
+    def _add_times(case, step, queue, off_hours, batching, duration) -> None:
+        case.queue_wait += queue
+        case.off_hours_wait += off_hours
+        case.batching_wait += batching
+        case.process_time += duration
+        if step.is_va:
+            case.va_time += duration
+
+    def in_progress_rows(self) -> list[tuple]:
+        """Return the case rows of cases still in progress at the end of the run."""
+        return [
+            case.row(self.replication, math.nan, "in_progress")
+            for case in self.active.values()
+        ]

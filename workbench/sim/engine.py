@@ -1,0 +1,326 @@
+"""Run one replication of a process model with SimPy.
+
+:func:`simulate_replication` builds the staff pools, step plans, arrival streams and
+batches of a model, runs them, checks the run's invariants and returns the four
+trace tables of :mod:`workbench.sim.trace`. Simulation time is in minutes since
+midnight at the start of the experiment's start date; durations in the model's time
+unit are converted to minutes once, when the samplers are built.
+
+The run ends after ``warmup_days + days`` days, or, when ``cases`` is set, once that
+many cases have arrived after the warm-up and every case has ended. Cases that
+arrive during the warm-up are flagged ``in_warmup``; time-weighted pool and queue
+statistics cover the measured period only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import simpy
+
+from workbench.calendar import DAY_MINUTES, mean_arrival_rate_per_minute
+from workbench.errors import SimulationError
+from workbench.model import ProcessModel
+from workbench.sim.arrivals import arrival_instants
+from workbench.sim.batching import BatchGate
+from workbench.sim.cases import Case, CaseRunner, StepPlan
+from workbench.sim.staffing import QueueStats, StaffPool, run_shifts
+from workbench.sim.streams import RandomStreams
+from workbench.sim.trace import CASE_COLUMNS, POOL_COLUMNS, QUEUE_COLUMNS, VISIT_COLUMNS
+
+if TYPE_CHECKING:
+    from workbench.sim.experiment import ExperimentSettings
+
+__all__ = ["ReplicationResult", "simulate_replication"]
+
+logger = logging.getLogger(__name__)
+
+#: In a run by case count, the run stops at this multiple of the expected time to
+#: receive the cases, even if some cases are still in progress.
+_CASE_RUN_TIME_FACTOR = 20.0
+
+#: Tolerance of the invariant checks, in staff minutes.
+_TOLERANCE = 1e-6
+
+
+@dataclass
+class ReplicationResult:
+    """The trace tables and run length of one replication.
+
+    ``visits`` is empty in summary-only mode (``keep_visits=False``).
+    ``warmup_at`` and ``end_at`` bound the measured period, in minutes.
+    """
+
+    replication: int
+    visits: pd.DataFrame
+    cases: pd.DataFrame
+    pools: pd.DataFrame
+    queues: pd.DataFrame
+    warmup_at: float
+    end_at: float
+
+
+def simulate_replication(
+    model: ProcessModel, settings: ExperimentSettings, replication: int
+) -> ReplicationResult:
+    """Simulate one replication of ``model``.
+
+    Parameters
+    ----------
+    model : ProcessModel
+        A model that passed :func:`workbench.validation.validate`; references are
+        not checked again here.
+    settings : ExperimentSettings
+        Run length, warm-up, start date, root seed and ``keep_visits``.
+    replication : int
+        The replication number, from 0; it selects the random streams.
+
+    Returns
+    -------
+    ReplicationResult
+
+    Raises
+    ------
+    SimulationError
+        If the run breaks an invariant: cases lost, staff busy above on-duty staff
+        outside overtime, or utilization outside [0, 1].
+    """
+    run = _Run(model, settings, replication)
+    run.execute()
+    result = run.result()
+    _check_invariants(run, result)
+    return result
+
+
+class _Run:
+    """The state of one replication while it is built and run."""
+
+    def __init__(self, model: ProcessModel, settings, replication: int):
+        self.model = model
+        self.settings = settings
+        self.replication = replication
+        self.env = simpy.Environment()
+        self.streams = RandomStreams(settings.seed, replication)
+        self.warmup_at = settings.warmup_days * DAY_MINUTES
+        self.arrived = 0
+        self.measured_arrivals = 0
+        self.arrivals_closed = False
+        self._on_arrivals_closed = lambda: None
+        self._case_ids = itertools.count()
+        self.pools = {p.name: StaffPool(p.name, self.warmup_at) for p in model.pools}
+        self.plans = {s.name: self._plan(s) for s in model.steps}
+        self.runner = CaseRunner(
+            self.env,
+            self.plans,
+            model.calendar,
+            settings.start_date,
+            replication,
+            settings.keep_visits,
+        )
+
+    def _plan(self, step) -> StepPlan:
+        scale = self.model.minutes_per_unit
+        pool = self.pools.get(step.pool) if step.pool else None
+        cost = self.model.pool(step.pool).cost_per_hour if pool is not None else 0.0
+        plan = StepPlan(step, pool, cost)
+        streams = self.streams
+        plan.duration = streams.sampler(f"duration/{step.name}", step.duration, scale)
+        if step.patience is not None and pool is not None:
+            plan.patience = streams.sampler(
+                f"patience/{step.name}", step.patience, scale
+            )
+        if plan.rework_probability > 0 and step.kind != "decision":
+            plan.rework_draw = streams.uniforms(f"rework/{step.name}")
+        if step.branches:
+            plan.route_draw = streams.uniforms(f"route/{step.name}")
+        if pool is not None:
+            plan.queue = QueueStats(self.warmup_at)
+        if step.batch is not None:
+            plan.batch = BatchGate(self.env, step.batch)
+        return plan
+
+    def execute(self) -> None:
+        """Start every process and run the simulation to its end."""
+        env = self.env
+        start_date = self.settings.start_date
+        for pool in self.pools.values():
+            env.process(run_shifts(env, self.model, pool, start_date))
+        for step in self.model.steps:
+            gate = self.plans[step.name].batch
+            if gate is not None and step.batch.meets:
+                env.process(
+                    gate.run_meetings(step.batch, self.model.calendar, start_date)
+                )
+        if self.warmup_at > 0:
+            env.process(self._end_warmup())
+        for stream in self.model.arrivals:
+            for _ in range(stream.backlog):
+                self._new_case(stream, 0.0)
+            env.process(self._arrivals(stream))
+        env.run(until=self._end_event())
+        for pool in self.pools.values():
+            pool.finish(env.now)
+        for plan in self.plans.values():
+            if plan.queue is not None:
+                plan.queue.finish(env.now)
+
+    def _end_event(self):
+        env = self.env
+        if self.settings.cases is None:
+            days = self.settings.warmup_days + self.settings.days
+            return days * DAY_MINUTES
+        done = env.event()
+
+        def succeed_when_done() -> None:
+            if self.arrivals_closed and not done.triggered:
+                done.succeed()
+
+        self.runner.on_empty = succeed_when_done
+        self._on_arrivals_closed = succeed_when_done
+        return done | env.timeout(self._case_run_time_limit())
+
+    def _case_run_time_limit(self) -> float:
+        rate = sum(
+            mean_arrival_rate_per_minute(self.model, s.name)
+            for s in self.model.arrivals
+        )
+        if rate <= 0:
+            raise SimulationError(
+                f"model '{self.model.name}' has no arrivals in a typical week, so a "
+                "run by case count never ends; give the streams a positive rate or "
+                "run by days"
+            )
+        expected = self.settings.cases / rate
+        return self.warmup_at + _CASE_RUN_TIME_FACTOR * expected + 30 * DAY_MINUTES
+
+    def _end_warmup(self):
+        yield self.env.timeout(self.warmup_at)
+        for pool in self.pools.values():
+            pool.mark_warmup_end(self.env.now)
+        for plan in self.plans.values():
+            if plan.queue is not None:
+                plan.queue.mark_warmup_end(self.env.now)
+
+    def _arrivals(self, stream):
+        env = self.env
+        exponential = self.streams.sampler(
+            f"arrivals/{stream.name}", _STANDARD_EXPONENTIAL
+        )
+        instants = arrival_instants(
+            self.model, stream.name, self.settings.start_date, exponential
+        )
+        for at in instants:
+            yield env.timeout(at - env.now)
+            if self.arrivals_closed:
+                return
+            self._new_case(stream, at)
+
+    def _new_case(self, stream, at: float) -> None:
+        in_warmup = at < self.warmup_at
+        case = Case(
+            next(self._case_ids),
+            stream.name,
+            stream.channel,
+            stream.priority,
+            at,
+            in_warmup,
+        )
+        self.arrived += 1
+        self.runner.start(case, stream.start)
+        if in_warmup or self.settings.cases is None:
+            return
+        self.measured_arrivals += 1
+        if self.measured_arrivals >= self.settings.cases:
+            self.arrivals_closed = True
+            self._on_arrivals_closed()
+
+    def result(self) -> ReplicationResult:
+        """Build the trace tables of the finished run."""
+        runner = self.runner
+        case_rows = runner.case_rows + runner.in_progress_rows()
+        cases = pd.DataFrame(case_rows, columns=list(CASE_COLUMNS))
+        cases = cases.sort_values("case_id", ignore_index=True)
+        visits = pd.DataFrame(runner.visit_rows, columns=list(VISIT_COLUMNS))
+        return ReplicationResult(
+            replication=self.replication,
+            visits=visits,
+            cases=cases,
+            pools=self._pool_table(),
+            queues=self._queue_table(),
+            warmup_at=self.warmup_at,
+            end_at=self.env.now,
+        )
+
+    def _measured_minutes(self) -> float:
+        return max(self.env.now - self.warmup_at, 0.0)
+
+    def _pool_table(self) -> pd.DataFrame:
+        length = self._measured_minutes()
+        rows = []
+        for pool in self.pools.values():
+            duty = pool.duty_area
+            utilization = pool.busy_area / duty if duty > 0 else 0.0
+            mean_busy = pool.busy_area / length if length > 0 else 0.0
+            rows.append(
+                (self.replication, pool.name, duty, pool.busy_area, pool.overtime_area,
+                 utilization, mean_busy, pool.max_busy)
+            )  # fmt: skip
+        return pd.DataFrame(rows, columns=list(POOL_COLUMNS))
+
+    def _queue_table(self) -> pd.DataFrame:
+        length = self._measured_minutes()
+        rows = []
+        for plan in self.plans.values():
+            queue = plan.queue
+            if queue is None:
+                continue
+            mean = queue.area / length if length > 0 else 0.0
+            rows.append((self.replication, plan.name, plan.pool.name, mean, queue.max))
+        return pd.DataFrame(rows, columns=list(QUEUE_COLUMNS))
+
+
+class _StandardExponential:
+    """A unit-mean exponential distribution for :meth:`RandomStreams.sampler`."""
+
+    dist = "exponential"
+    mean = 1.0
+
+
+_STANDARD_EXPONENTIAL = _StandardExponential()
+
+
+def _check_invariants(run: _Run, result: ReplicationResult) -> None:
+    ended = run.runner.ended
+    in_progress = len(run.runner.active)
+    total = ended["completed"] + ended["abandoned"] + in_progress
+    if run.arrived != total or len(result.cases) != run.arrived:
+        raise SimulationError(
+            f"replication {run.replication}: {run.arrived} cases arrived but "
+            f"{ended['completed']} completed, {ended['abandoned']} abandoned and "
+            f"{in_progress} are in progress ({len(result.cases)} case rows)"
+        )
+    for pool in run.pools.values():
+        _check_pool(run.replication, pool)
+
+
+def _check_pool(replication: int, pool: StaffPool) -> None:
+    if pool.starts_above_duty:
+        raise SimulationError(
+            f"replication {replication}, pool '{pool.name}': {pool.starts_above_duty} "
+            "cases started while no member of staff on duty was free"
+        )
+    if pool.busy_area > pool.duty_area + _TOLERANCE:
+        raise SimulationError(
+            f"replication {replication}, pool '{pool.name}': busy time "
+            f"{pool.busy_area:.3f} staff minutes exceeds on-duty time "
+            f"{pool.duty_area:.3f}, so utilization would exceed 1"
+        )
+    if pool.busy_area < -_TOLERANCE or pool.busy < 0:
+        raise SimulationError(
+            f"replication {replication}, pool '{pool.name}': negative busy staff "
+            f"({pool.busy}) or busy time ({pool.busy_area:.3f})"
+        )
