@@ -14,8 +14,10 @@ __all__ = [
     "ModelError",
     "ModelFileError",
     "ModelValidationError",
+    "RedesignError",
     "SimulationError",
     "EventLogError",
+    "ReportError",
 ]
 
 
@@ -73,9 +75,17 @@ class ModelValidationError(ModelError):
     """A model whose content breaks one or more rules of the model format."""
 
 
+class RedesignError(ModelError):
+    """A redesign move that cannot be applied to the scenario as it stands."""
+
+
 class SimulationError(RuntimeError):
     """A simulation run that broke an invariant, such as busy staff above on-duty staff."""
 
 
 class EventLogError(ValueError):
     """An event log that cannot be read or used, with the row or column at fault."""
+
+
+class ReportError(RuntimeError):
+    """A report that could not be written, such as a PDF that chromium failed to print."""

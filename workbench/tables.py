@@ -1,0 +1,550 @@
+"""Editable tables of a process model, and the steps table as CSV or XLSX.
+
+The Build page shows a model as four tables (steps, routing, pools and arrival
+streams) and turns the edited tables back into a :class:`ProcessModel`. A step is one
+row: its name, lane, value class, three-point time (min, most likely, max in the
+model's time unit), %C&A and next step. Decision branches and parallel splits are
+rows of the routing table.
+
+Fields that the tables do not show (patience, batching, shifts, arrival profiles) are
+kept from the element of the same name in the model being edited.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+
+from workbench.errors import ModelValidationError, Problem
+from workbench.loading import _problem_from_pydantic
+from workbench.model import Lane, ProcessModel
+
+__all__ = [
+    "STEP_COLUMNS",
+    "ROUTING_COLUMNS",
+    "POOL_COLUMNS",
+    "STREAM_COLUMNS",
+    "MAX_TABLE_BYTES",
+    "model_tables",
+    "steps_frame",
+    "routing_frame",
+    "pools_frame",
+    "streams_frame",
+    "model_from_tables",
+    "blank_model",
+    "steps_to_csv",
+    "steps_to_xlsx",
+    "read_steps_table",
+]
+
+STEP_COLUMNS = (
+    "name",
+    "kind",
+    "lane",
+    "value_class",
+    "pool",
+    "time_min",
+    "time_likely",
+    "time_max",
+    "pca",
+    "next",
+    "end",
+    "rework_to",
+    "touchpoint",
+    "wait_for",
+)
+ROUTING_COLUMNS = ("step", "route", "to", "probability", "label", "join")
+POOL_COLUMNS = ("name", "capacity", "cost_per_hour")
+STREAM_COLUMNS = (
+    "name",
+    "channel",
+    "start",
+    "rate_per_hour",
+    "rate_per_day",
+    "mean_interarrival",
+    "open_hours_only",
+    "priority",
+    "backlog",
+)
+
+#: Largest steps file accepted for import, in bytes.
+MAX_TABLE_BYTES = 2_000_000
+
+_TEXT_STEP_FIELDS = ("kind", "lane", "value_class", "pool", "next", "end")
+_TEXT_STEP_FIELDS += ("rework_to", "wait_for")
+
+
+def model_tables(model: ProcessModel) -> dict[str, pd.DataFrame]:
+    """Return the tables of ``model`` keyed steps, routing, pools and streams."""
+    return dict(
+        steps=steps_frame(model),
+        routing=routing_frame(model),
+        pools=pools_frame(model),
+        streams=streams_frame(model),
+    )
+
+
+def steps_frame(model: ProcessModel) -> pd.DataFrame:
+    """Return one row per step, with the columns in :data:`STEP_COLUMNS`.
+
+    The time columns show a three-point view of the duration: a fixed time fills
+    all three, a uniform time shows its midpoint as most likely, and a time without
+    bounds (exponential, normal, lognormal) shows only its mean as most likely.
+    """
+    rows = []
+    for step in model.steps:
+        low, likely, high = _three_point(step.duration)
+        rows.append(
+            {
+                "name": step.name,
+                "kind": step.kind,
+                "lane": step.lane or "",
+                "value_class": step.value_class,
+                "pool": step.pool or "",
+                "time_min": low,
+                "time_likely": likely,
+                "time_max": high,
+                "pca": step.pca,
+                "next": step.next or "",
+                "end": step.end or "",
+                "rework_to": step.rework_to or "",
+                "touchpoint": step.touchpoint,
+                "wait_for": step.wait_for or "",
+            }
+        )
+    return pd.DataFrame(rows, columns=list(STEP_COLUMNS))
+
+
+def _three_point(duration: Any) -> tuple[float, float, float]:
+    nan = math.nan
+    if duration is None:
+        return nan, nan, nan
+    kind = duration.dist
+    if kind == "fixed":
+        return duration.value, duration.value, duration.value
+    if kind == "triangular":
+        return duration.min, duration.mode, duration.max
+    if kind == "uniform":
+        return duration.low, (duration.low + duration.high) / 2.0, duration.high
+    if kind == "empirical":
+        samples = sorted(duration.samples)
+        return samples[0], float(pd.Series(samples).median()), samples[-1]
+    return nan, duration.mean, nan
+
+
+def routing_frame(model: ProcessModel) -> pd.DataFrame:
+    """Return one row per decision branch or parallel branch (:data:`ROUTING_COLUMNS`).
+
+    ``route`` is ``branch`` for a decision branch, with its probability, or
+    ``parallel`` for a branch of a parallel split, with the split's join step.
+    """
+    rows = []
+    for step in model.steps:
+        for branch in step.branches or []:
+            rows.append(
+                {
+                    "step": step.name,
+                    "route": "branch",
+                    "to": branch.to,
+                    "probability": branch.probability,
+                    "label": branch.label,
+                    "join": "",
+                }
+            )
+        if step.parallel is not None:
+            for target in step.parallel.branches:
+                rows.append(
+                    {
+                        "step": step.name,
+                        "route": "parallel",
+                        "to": target,
+                        "probability": math.nan,
+                        "label": "",
+                        "join": step.parallel.join,
+                    }
+                )
+    return pd.DataFrame(rows, columns=list(ROUTING_COLUMNS))
+
+
+def pools_frame(model: ProcessModel) -> pd.DataFrame:
+    """Return one row per staff pool (:data:`POOL_COLUMNS`)."""
+    rows = [
+        {"name": p.name, "capacity": p.capacity, "cost_per_hour": p.cost_per_hour}
+        for p in model.pools
+    ]
+    return pd.DataFrame(rows, columns=list(POOL_COLUMNS))
+
+
+def streams_frame(model: ProcessModel) -> pd.DataFrame:
+    """Return one row per arrival stream (:data:`STREAM_COLUMNS`).
+
+    Rates that the stream does not use are NaN.
+    """
+    rows = []
+    for stream in model.arrivals:
+        row = stream.model_dump(include=set(STREAM_COLUMNS))
+        for rate in ("rate_per_hour", "rate_per_day", "mean_interarrival"):
+            if row[rate] is None:
+                row[rate] = math.nan
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(STREAM_COLUMNS))
+
+
+def model_from_tables(
+    model: ProcessModel,
+    steps: pd.DataFrame,
+    routing: pd.DataFrame | None = None,
+    pools: pd.DataFrame | None = None,
+    streams: pd.DataFrame | None = None,
+) -> ProcessModel:
+    """Build a new model from ``model`` with the edited tables applied.
+
+    Tables left as ``None`` keep that part of ``model``. Lanes are the lanes that the
+    steps use, in the order of ``model.lanes`` and then of first use; a new lane is a
+    department.
+
+    Raises
+    ------
+    ModelValidationError
+        With one problem per invalid row or field, named by the step, pool or stream
+        name in the table.
+    """
+    routing = routing_frame(model) if routing is None else routing
+    problems: list[Problem] = []
+    step_data = _steps_data(model, steps, routing, problems)
+    pool_data = _pools_data(model, pools) if pools is not None else None
+    stream_data = _streams_data(model, streams) if streams is not None else None
+    data = model.model_dump(mode="json", exclude_defaults=True)
+    data["steps"] = step_data
+    data["lanes"] = _lanes_data(model, step_data)
+    if pool_data is not None:
+        data["pools"] = pool_data
+    if stream_data is not None:
+        data["arrivals"] = stream_data
+    return _validated(data, problems)
+
+
+def _validated(data: dict, problems: list[Problem]) -> ProcessModel:
+    try:
+        built = ProcessModel.model_validate(data)
+    except ValidationError as error:
+        problems += [_problem_from_pydantic(item, data) for item in error.errors()]
+        raise ModelValidationError(problems, source="tables") from None
+    if problems:
+        raise ModelValidationError(problems, source="tables")
+    return built
+
+
+def _steps_data(
+    model: ProcessModel,
+    steps: pd.DataFrame,
+    routing: pd.DataFrame,
+    problems: list[Problem],
+) -> list[dict]:
+    originals = {s.name: s for s in model.steps}
+    routes = _routes_by_step(routing, problems)
+    result = []
+    for number, row in enumerate(_records(steps), start=1):
+        name = _text(row.get("name"))
+        if not name:
+            if any(_text(v) for v in row.values()):
+                problems.append(
+                    Problem(f"step row {number}", "name", "missing step name")
+                )
+            continue
+        original = originals.get(name)
+        result.append(_step_data(row, original, routes.pop(name, {}), problems))
+    for name in routes:
+        problems.append(
+            Problem(
+                f"routing of '{name}'",
+                "step",
+                "no step of that name in the steps table; add the step or "
+                "delete its routing rows",
+            )
+        )
+    return result
+
+
+def _step_data(row: dict, original: Any, routes: dict, problems: list[Problem]) -> dict:
+    name = _text(row["name"])
+    data = original.model_dump(mode="json", exclude_defaults=True) if original else {}
+    for field in ("next", "branches", "parallel", "end", "duration"):
+        data.pop(field, None)
+    data["name"] = name
+    for field in _TEXT_STEP_FIELDS:
+        value = _text(row.get(field))
+        if value:
+            data[field] = value
+        else:
+            data.pop(field, None)
+    data["pca"] = _number(row.get("pca"), 100.0)
+    data["touchpoint"] = _flag(row.get("touchpoint"))
+    duration = _duration(row, original, name, problems)
+    if duration is not None:
+        data["duration"] = duration
+    data.update(routes)
+    return data
+
+
+def _duration(row: dict, original: Any, name: str, problems: list[Problem]) -> Any:
+    shown = tuple(_number(row.get(c), math.nan) for c in _TIME_COLUMNS)
+    if not all(isinstance(v, float) for v in shown):
+        problems.append(
+            Problem(
+                f"step '{name}'",
+                "time",
+                "times must be numbers, received "
+                f"{[row.get(c) for c in _TIME_COLUMNS]}",
+            )
+        )
+        return None
+    before = _three_point(original.duration if original else None)
+    if original is not None and _same_numbers(shown, before):
+        duration = original.duration
+        return None if duration is None else duration.model_dump(mode="json")
+    low, likely, high = shown
+    if all(math.isnan(v) for v in shown):
+        return None
+    if math.isnan(low) and math.isnan(high):
+        return {"dist": "fixed", "value": likely}
+    if math.isnan(likely):
+        likely = (low + high) / 2.0 if not math.isnan(low + high) else math.nan
+    if any(math.isnan(v) for v in (low, likely, high)):
+        problems.append(
+            Problem(
+                f"step '{name}'",
+                "time",
+                "give the most likely time, or all three of min, most likely "
+                f"and max; received min={low}, most likely={likely}, max={high}",
+            )
+        )
+        return None
+    if low == high:
+        return {"dist": "fixed", "value": likely}
+    return {"dist": "triangular", "min": low, "mode": likely, "max": high}
+
+
+_TIME_COLUMNS = ("time_min", "time_likely", "time_max")
+
+
+def _same_numbers(first: tuple, second: tuple) -> bool:
+    return all(
+        (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-9)
+        for a, b in zip(first, second, strict=True)
+    )
+
+
+def _routes_by_step(routing: pd.DataFrame, problems: list[Problem]) -> dict:
+    routes: dict[str, dict] = {}
+    for row in _records(routing):
+        step, target = _text(row.get("step")), _text(row.get("to"))
+        if not step and not target:
+            continue
+        kind = _text(row.get("route")) or "branch"
+        entry = routes.setdefault(step, {})
+        if kind == "parallel":
+            block = entry.setdefault("parallel", {"branches": [], "join": ""})
+            block["branches"].append(target)
+            block["join"] = _text(row.get("join")) or block["join"]
+        elif kind == "branch":
+            branch = {"to": target, "probability": _number(row.get("probability"), 0)}
+            label = _text(row.get("label"))
+            if label:
+                branch["label"] = label
+            entry.setdefault("branches", []).append(branch)
+        else:
+            problems.append(
+                Problem(
+                    f"routing of '{step}'",
+                    "route",
+                    f"expected 'branch' or 'parallel', received {kind!r}",
+                )
+            )
+    return routes
+
+
+def _lanes_data(model: ProcessModel, step_data: list[dict]) -> list[dict]:
+    used = [s["lane"] for s in step_data if s.get("lane")]
+    known = {lane.name: lane for lane in model.lanes}
+    names = [lane.name for lane in model.lanes if lane.name in used]
+    names += [name for name in dict.fromkeys(used) if name not in names]
+    lanes = [known.get(name) or Lane(name=name) for name in names]
+    return [lane.model_dump(mode="json", exclude_defaults=True) for lane in lanes]
+
+
+def _pools_data(model: ProcessModel, pools: pd.DataFrame) -> list[dict]:
+    originals = {p.name: p for p in model.pools}
+    result = []
+    for row in _records(pools):
+        name = _text(row.get("name"))
+        if not name:
+            continue
+        original = originals.get(name)
+        data = (
+            original.model_dump(mode="json", exclude_defaults=True) if original else {}
+        )
+        data["name"] = name
+        data["capacity"] = _integer(row.get("capacity"), 1)
+        data["cost_per_hour"] = _number(row.get("cost_per_hour"), 0.0)
+        result.append(data)
+    return result
+
+
+def _streams_data(model: ProcessModel, streams: pd.DataFrame) -> list[dict]:
+    originals = {s.name: s for s in model.arrivals}
+    result = []
+    for row in _records(streams):
+        name = _text(row.get("name"))
+        if not name:
+            continue
+        original = originals.get(name)
+        data = (
+            original.model_dump(mode="json", exclude_defaults=True) if original else {}
+        )
+        data.update(name=name, start=_text(row.get("start")))
+        data["channel"] = _text(row.get("channel")) or "in_person"
+        for rate in ("rate_per_hour", "rate_per_day", "mean_interarrival"):
+            value = _number(row.get(rate), None)
+            data[rate] = value
+        data["open_hours_only"] = _flag(row.get("open_hours_only"))
+        data["priority"] = _integer(row.get("priority"), 0)
+        data["backlog"] = _integer(row.get("backlog"), 0)
+        result.append(data)
+    return result
+
+
+def blank_model(name: str = "New process") -> ProcessModel:
+    """Return the smallest valid model, a starting point for building from scratch.
+
+    It has one lane ``Counter``, one pool ``Clerks`` of one member of staff, one
+    stream of 4 cases per hour and one task ``Serve customer`` of 5 to 15 minutes.
+    """
+    return ProcessModel.model_validate(
+        {
+            "name": name,
+            "time_unit": "minutes",
+            "lanes": [{"name": "Counter"}],
+            "pools": [{"name": "Clerks", "capacity": 1}],
+            "arrivals": [
+                {"name": "Walk-ins", "start": "Serve customer", "rate_per_hour": 4}
+            ],
+            "steps": [
+                {
+                    "name": "Serve customer",
+                    "lane": "Counter",
+                    "pool": "Clerks",
+                    "value_class": "VA",
+                    "duration": {"dist": "triangular", "min": 5, "mode": 8, "max": 15},
+                    "end": "resolved",
+                }
+            ],
+        }
+    )
+
+
+def steps_to_csv(steps: pd.DataFrame) -> bytes:
+    """Return the steps table as UTF-8 CSV with a header row."""
+    return steps.to_csv(index=False).encode("utf-8")
+
+
+def steps_to_xlsx(steps: pd.DataFrame) -> bytes:
+    """Return the steps table as an XLSX workbook with one sheet, ``steps``."""
+    buffer = io.BytesIO()
+    steps.to_excel(buffer, index=False, sheet_name="steps", engine="openpyxl")
+    return buffer.getvalue()
+
+
+def read_steps_table(data: bytes, filename: str) -> pd.DataFrame:
+    """Read a steps table from CSV or XLSX bytes, chosen by the file name's suffix.
+
+    Columns are matched to :data:`STEP_COLUMNS` ignoring case and surrounding
+    spaces; missing columns are added empty. In an XLSX file the first sheet is
+    read.
+
+    Raises
+    ------
+    ModelValidationError
+        If the file is too large, cannot be read, has no ``name`` column or has
+        columns that the steps table does not know.
+    """
+    source = filename or "steps table"
+    if len(data) > MAX_TABLE_BYTES:
+        raise ModelValidationError(
+            f"the file is {len(data):,} bytes, more than the limit of "
+            f"{MAX_TABLE_BYTES:,}; a steps table is normally a few kilobytes",
+            source=source,
+        )
+    frame = _read_frame(data, source)
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    unknown = [c for c in frame.columns if c not in STEP_COLUMNS]
+    if unknown or "name" not in frame.columns:
+        raise ModelValidationError(
+            f"expected the columns {', '.join(STEP_COLUMNS)} (name is required), "
+            f"received unknown columns {unknown} and columns {list(frame.columns)}",
+            source=source,
+        )
+    for column in STEP_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = math.nan if column.startswith("time_") else ""
+    return frame[list(STEP_COLUMNS)]
+
+
+def _read_frame(data: bytes, source: str) -> pd.DataFrame:
+    suffix = source.lower().rsplit(".", 1)[-1]
+    try:
+        if suffix == "xlsx":
+            return pd.read_excel(io.BytesIO(data), sheet_name=0, engine="openpyxl")
+        if suffix == "csv":
+            return pd.read_csv(io.BytesIO(data), encoding="utf-8")
+    except (ValueError, KeyError, OSError, UnicodeDecodeError) as error:
+        raise ModelValidationError(
+            f"cannot read the file as {suffix.upper()}: {error}", source=source
+        ) from None
+    except Exception as error:  # openpyxl and zipfile raise their own types.
+        raise ModelValidationError(
+            f"cannot read the file as {suffix.upper()}: {type(error).__name__}",
+            source=source,
+        ) from None
+    raise ModelValidationError(
+        f"expected a .csv or .xlsx file, received {source!r}", source=source
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.to_dict(orient="records")
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _number(value: Any, default: float) -> Any:
+    # Text that is not a number passes through, so that pydantic reports it with
+    # the element's name instead of it being replaced by the default.
+    if _text(value) == "":
+        return default
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return _text(value)
+
+
+def _integer(value: Any, default: int) -> Any:
+    number = _number(value, default)
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    return number
+
+
+def _flag(value: Any) -> Any:
+    # pydantic reads yes/no, true/false, on/off and 1/0, and rejects other text.
+    if isinstance(value, bool):
+        return value
+    return _text(value).lower() or False
