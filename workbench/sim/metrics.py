@@ -248,7 +248,7 @@ def _periods_of(result) -> dict[int, MeasuredPeriod]:
     """Read the measured period of each replication from an experiment result."""
     return {
         int(replication): MeasuredPeriod(float(start), float(end))
-        for replication, (start, end) in result.measured_periods.items()
+        for replication, (start, end) in result.run_minutes.items()
     }
 
 
