@@ -8,9 +8,10 @@ Differences that no recorded change claims become changes of their own.
 
 :func:`intermediate_models` applies the changes one at a time, which the attribution
 of savings needs. A change applied alone can leave a reference dangling (a removed
-step that another step still routes to), so each intermediate model also takes the
-after-version of every element needed to keep its references whole. That pulls part of
-a later change into an earlier one, so the order of the changes matters.
+step that another step still routes to), so each intermediate model also takes from
+the after-model the routing, pool or lane fields needed to keep its references whole
+and every step reachable. That pulls part of a later change into an earlier one, so
+the order of the changes matters.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ SECTIONS = {
     "arrivals": "arrival stream",
     "lanes": "lane",
 }
+
+#: Step fields that route a case onward, taken together when a reference breaks.
+_ROUTING_FIELDS = ("next", "branches", "parallel", "end", "rework_to")
 
 _DISTRIBUTION_FIELDS = {
     "fixed": ("value",),
@@ -297,40 +301,75 @@ def _find(items: list[dict], name: str) -> dict | None:
 
 
 def _close_references(data: dict, target: dict) -> None:
-    # Each pass makes at least one element equal to its after-version, and such an
-    # element never changes again, so the loop ends at the latest at ``target``.
+    # Each pass makes at least one element or field equal to its after-version, and
+    # it never changes again, so the loop ends at the latest at ``target``.
     while True:
         pull = _next_pull(data, target)
         if pull is None:
             return
-        _take_from(data, target, *pull)
+        section, name, fields = pull
+        if fields is None:
+            _take_from(data, target, section, name)
+        else:
+            _take_fields(
+                _find(data[section], name), _find(target[section], name), fields
+            )
 
 
-def _next_pull(data: dict, target: dict) -> tuple[str, str] | None:
-    for section, item, missing in _dangling(data):
-        if _find(target[section], item["name"]) != item:
-            return section, item["name"]
-        return _section_of(missing, target), missing
+def _take_fields(item: dict, wanted: dict, fields: tuple[str, ...]) -> None:
+    for key in fields:
+        if key in wanted:
+            item[key] = wanted[key]
+        else:
+            item.pop(key, None)
+
+
+def _next_pull(data: dict, target: dict) -> tuple | None:
+    """Return ``(section, name, fields)`` to take from ``target`` next, or None.
+
+    ``fields`` is None to take the whole element, which also adds or removes it.
+    """
+    for section, item, missing, fields in _dangling(data):
+        return _fix_for(data, target, section, item["name"], fields) or (
+            _section_of(missing, target),
+            missing,
+            None,
+        )
     for name in _unreachable_steps(data):
-        if _find(target["steps"], name) != _find(data["steps"], name):
-            return "steps", name
+        if _find(target["steps"], name) is None:
+            return "steps", name, None
         pull = _predecessor_to_pull(data, target, name)
         if pull is not None:
             return pull
     return None
 
 
+def _fix_for(data: dict, target: dict, section: str, name: str, fields) -> tuple | None:
+    """Return the pull that makes ``fields`` of element ``name`` as in ``target``."""
+    wanted = _find(target[section], name)
+    if wanted is None:
+        return section, name, None
+    current = _find(data[section], name)
+    if any(current.get(key) != wanted.get(key) for key in fields):
+        return section, name, fields
+    return None
+
+
 def _predecessor_to_pull(data: dict, target: dict, name: str) -> tuple | None:
-    """Return an element of ``target`` that leads to step ``name`` and differs."""
+    """Return the routing of ``target`` that leads to step ``name`` if it differs."""
     for stream in target["arrivals"]:
-        if (
-            stream["start"] == name
-            and _find(data["arrivals"], stream["name"]) != stream
-        ):
-            return "arrivals", stream["name"]
+        if stream["start"] == name:
+            pull = _fix_for(data, target, "arrivals", stream["name"], ("start",))
+            if pull is not None and _find(data["arrivals"], stream["name"]):
+                return pull
     for step in target["steps"]:
-        if name in _step_targets(step) and _find(data["steps"], step["name"]) != step:
-            return "steps", step["name"]
+        if name not in _step_targets(step):
+            continue
+        if _find(data["steps"], step["name"]) is None:
+            return "steps", step["name"], None
+        pull = _fix_for(data, target, "steps", step["name"], _ROUTING_FIELDS)
+        if pull is not None:
+            return pull
     return None
 
 
@@ -342,21 +381,21 @@ def _section_of(name: str, target: dict) -> str:
 
 
 def _dangling(data: dict):
-    """Yield ``(section, element, missing name)`` for every broken reference."""
+    """Yield ``(section, element, missing name, fields)`` per broken reference."""
     steps = {item["name"] for item in data["steps"]}
     pools = {item["name"] for item in data["pools"]}
     lanes = {item["name"] for item in data["lanes"]}
     for stream in data["arrivals"]:
         if stream["start"] not in steps:
-            yield "arrivals", stream, stream["start"]
+            yield "arrivals", stream, stream["start"], ("start",)
     for step in data["steps"]:
         for name in _step_targets(step):
             if name not in steps:
-                yield "steps", step, name
+                yield "steps", step, name, _ROUTING_FIELDS
         if step.get("pool") and step["pool"] not in pools:
-            yield "steps", step, step["pool"]
+            yield "steps", step, step["pool"], ("pool",)
         if step.get("lane") and step["lane"] not in lanes:
-            yield "steps", step, step["lane"]
+            yield "steps", step, step["lane"], ("lane",)
 
 
 def _step_targets(step: dict) -> list[str]:
