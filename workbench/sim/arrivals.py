@@ -10,6 +10,7 @@ random numbers exact when two scenarios share a stream.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterator
 
 from workbench.calendar import DAY_MINUTES, arrival_rate_segments
@@ -44,6 +45,7 @@ def arrival_instants(
     stream_name: str,
     start_date: dt.date,
     exponential: Callable[[], float],
+    until: float = math.inf,
 ) -> Iterator[float]:
     """Yield the stream's arrival instants in minutes since the start, in order.
 
@@ -56,6 +58,8 @@ def arrival_instants(
         The date of simulation time 0.
     exponential : callable
         Returns one standard exponential draw (mean 1) per call.
+    until : float, default infinity
+        The iterator ends before the first instant at or after ``until`` minutes.
 
     Notes
     -----
@@ -74,5 +78,9 @@ def arrival_instants(
             except StopIteration:
                 return
             at = start
+            if at >= until:
+                return
         at += remaining / rate
+        if at >= until:
+            return
         yield at

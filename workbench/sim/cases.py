@@ -189,14 +189,7 @@ class CaseRunner:
     def start(self, case: Case, step_name: str) -> None:
         """Start ``case`` at the step ``step_name``."""
         self.active[case.case_id] = case
-        self.env.process(self._run_case(case, step_name))
-
-    def _run_case(self, case: Case, step_name: str):
-        outcome = yield from self._run_path(case, step_name, None, None)
-        if outcome[1] is None:
-            raise SimulationError(
-                f"case {case.case_id} left step routing without an end state"
-            )
+        self.env.process(self._run_path(case, step_name, None, None))
 
     def _finish(self, case: Case, end_state: str) -> None:
         now = self.env.now
@@ -221,7 +214,19 @@ class CaseRunner:
                 self._record_decision(case, step)
             else:
                 last_lane = self._count_handoff(case, step, last_lane)
-                abandoned = yield from self._visit(case, step)
+                arrival_at = self.env.now
+                batching = 0.0
+                if step.batch is not None:
+                    yield step.batch.join()
+                    batching = self.env.now - arrival_at
+                case.steps += 1
+                if step.touchpoint:
+                    case.touchpoints += 1
+                if step.kind == "wait":
+                    abandoned = False
+                    yield from self._external_wait(case, step, arrival_at, batching)
+                else:
+                    abandoned = yield from self._task(case, step, arrival_at, batching)
                 if abandoned:
                     self._finish(case, "abandoned")
                     return last_lane, "abandoned"
@@ -284,22 +289,6 @@ class CaseRunner:
             + (case.in_warmup,)
         )
 
-    def _visit(self, case: Case, step: StepPlan):
-        """Visit a task or wait step; return True if the case abandoned its queue."""
-        env = self.env
-        arrival_at = env.now
-        if step.batch is not None:
-            yield step.batch.join()
-        batching = env.now - arrival_at
-        case.steps += 1
-        if step.touchpoint:
-            case.touchpoints += 1
-        if step.kind == "wait":
-            yield from self._external_wait(case, step, arrival_at, batching)
-            return False
-        abandoned = yield from self._task(case, step, arrival_at, batching)
-        return abandoned
-
     def _external_wait(self, case, step, arrival_at, batching):
         env = self.env
         start_at = env.now
@@ -322,20 +311,28 @@ class CaseRunner:
         env = self.env
         pool = step.pool
         queued_at = env.now
+        queue = off_hours = 0.0
         if pool is not None and not pool.try_acquire(queued_at):
             served = yield from self._queue(case, step, pool)
+            queue, off_hours = self._split_wait(pool, queued_at, env.now)
             if not served:
-                self._record_wait(case, step, pool, arrival_at, queued_at, batching)
+                self._record_abandonment(
+                    case, step, arrival_at, queue, off_hours, batching
+                )
                 return True
         start_at = env.now
-        queue, off_hours = self._split_wait(pool, queued_at, start_at)
         duration = step.duration()
         yield env.timeout(duration)
         if pool is not None:
             pool.release(env.now)
             case.staff_time += duration
             case.labour_cost += duration * step.cost_per_minute
-        self._add_times(case, step, queue, off_hours, batching, duration)
+        case.queue_wait += queue
+        case.off_hours_wait += off_hours
+        case.batching_wait += batching
+        case.process_time += duration
+        if step.is_va:
+            case.va_time += duration
         if self.keep_visits:
             self._record_visit(
                 case, step, arrival_at, start_at, env.now,
@@ -358,10 +355,11 @@ class CaseRunner:
         step.queue.change(env.now, -1)
         return served_event.triggered
 
-    def _record_wait(self, case, step, pool, arrival_at, queued_at, batching):
+    def _record_abandonment(self, case, step, arrival_at, queue, off_hours, batching):
         now = self.env.now
-        queue, off_hours = self._split_wait(pool, queued_at, now)
-        self._add_times(case, step, queue, off_hours, batching, 0.0)
+        case.queue_wait += queue
+        case.off_hours_wait += off_hours
+        case.batching_wait += batching
         if self.keep_visits:
             self._record_visit(
                 case, step, arrival_at, now, now,
@@ -371,19 +369,10 @@ class CaseRunner:
     @staticmethod
     def _split_wait(pool, queued_at: float, start_at: float) -> tuple[float, float]:
         waited = start_at - queued_at
-        if waited <= 0.0 or pool is None:
+        if waited <= 0.0:
             return 0.0, 0.0
         off_hours = pool.off_duty_minutes(queued_at, start_at)
         return waited - off_hours, off_hours
-
-    @staticmethod
-    def _add_times(case, step, queue, off_hours, batching, duration) -> None:
-        case.queue_wait += queue
-        case.off_hours_wait += off_hours
-        case.batching_wait += batching
-        case.process_time += duration
-        if step.is_va:
-            case.va_time += duration
 
     def in_progress_rows(self) -> list[tuple]:
         """Return the case rows of cases still in progress at the end of the run."""

@@ -111,6 +111,10 @@ class _Run:
         self.arrivals_closed = False
         self._on_arrivals_closed = lambda: None
         self._case_ids = itertools.count()
+        if settings.cases is None:
+            self.end_at = (settings.warmup_days + settings.days) * DAY_MINUTES
+        else:
+            self.end_at = self._case_run_time_limit()
         self.pools = {p.name: StaffPool(p.name, self.warmup_at) for p in model.pools}
         self.plans = {s.name: self._plan(s) for s in model.steps}
         self.runner = CaseRunner(
@@ -171,8 +175,7 @@ class _Run:
     def _end_event(self):
         env = self.env
         if self.settings.cases is None:
-            days = self.settings.warmup_days + self.settings.days
-            return days * DAY_MINUTES
+            return self.end_at
         done = env.event()
 
         def succeed_when_done() -> None:
@@ -181,7 +184,7 @@ class _Run:
 
         self.runner.on_empty = succeed_when_done
         self._on_arrivals_closed = succeed_when_done
-        return done | env.timeout(self._case_run_time_limit())
+        return done | env.timeout(self.end_at)
 
     def _case_run_time_limit(self) -> float:
         rate = sum(
@@ -211,7 +214,7 @@ class _Run:
             f"arrivals/{stream.name}", _STANDARD_EXPONENTIAL
         )
         instants = arrival_instants(
-            self.model, stream.name, self.settings.start_date, exponential
+            self.model, stream.name, self.settings.start_date, exponential, self.end_at
         )
         for at in instants:
             yield env.timeout(at - env.now)
