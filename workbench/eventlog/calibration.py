@@ -1,0 +1,391 @@
+"""Calibrate an as-is process model from an event log.
+
+The model has one step per activity of the kept variants, routed by the
+probabilities of the directly-follows graph (a first-order Markov chain, so rework
+loops appear as branches back to an earlier activity). Times come from every case
+of the log, kept or not, so rare slow paths still count in the waiting.
+
+The time before an activity is split at ``session_break_minutes``:
+
+- A shorter gap is work within one session. When the log has start and completion
+  times, the step's process time is fitted from start to completion and the step
+  draws on its group's staff pool. When it has completions only, the gap mixes
+  waiting and work, so the step is a task without a pool whose time is the gap:
+  an upper bound on the process time.
+- A longer gap means that the case waited between sessions (overnight, in a pile,
+  for another party). Cases in a log tend to be either handled in one go or
+  delayed several times, so these waits are summed per case and modelled once, as
+  the external wait "Wait between work sessions" at the start, taken by the share
+  of cases that had any. Drawing them per activity independently would spread the
+  delays over too many cases and overstate the median lead time.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import pandas as pd
+
+from workbench.errors import EventLogError, ModelError
+from workbench.eventlog.discovery import CASE_END, CASE_START, Discovery, discover
+from workbench.eventlog.fitting import (
+    activity_gaps,
+    case_arrivals,
+    empirical_samples,
+    lead_times,
+    session_breaks,
+    weekly_arrival_profile,
+    working_hours,
+)
+from workbench.eventlog.model_yaml import write_model_yaml
+from workbench.loading import model_from_data
+from workbench.model import MINUTES_PER_UNIT, ProcessModel
+from workbench.validation import validate
+
+__all__ = [
+    "DEFAULT_SESSION_BREAK_MINUTES",
+    "SESSION_WAIT",
+    "CASE_CLOSED",
+    "calibrate",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Gaps between events longer than this, in minutes, are waits between sessions.
+#: Consecutive completions by staff working through a case in one sitting are
+#: usually minutes apart, so a longer gap is taken as the case lying in a pile.
+DEFAULT_SESSION_BREAK_MINUTES = 15.0
+
+#: Names of the steps that calibration adds beside the activities.
+SESSION_WAIT = "Wait between work sessions"
+SESSION_DECISION = "Delayed between sessions?"
+FIRST_DECISION = "First activity"
+CASE_CLOSED = "Case closed"
+
+#: An activity counts as having start times when this share of its events has one.
+_MIN_START_SHARE = 0.5
+
+
+def calibrate(
+    events: pd.DataFrame,
+    discovery: Discovery | None = None,
+    *,
+    coverage: float = 0.9,
+    timezone: str = "UTC",
+    session_break_minutes: float = DEFAULT_SESSION_BREAK_MINUTES,
+    name: str = "As-is model from event log",
+    time_unit: str | None = None,
+) -> tuple[ProcessModel, str]:
+    """Build a valid as-is model from an event table.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        The event table from :func:`workbench.eventlog.read_log`.
+    discovery : Discovery, optional
+        The result of :func:`workbench.eventlog.discover`; computed with
+        ``coverage`` when not given.
+    coverage : float, default 0.9
+        Share of cases whose variants define the steps and routing.
+    timezone : str, default "UTC"
+        The zone of the office's clock, for the arrival profile and the calendar,
+        such as ``"Europe/Amsterdam"`` or ``"+01:00"``.
+    session_break_minutes : float, default 15
+        Gaps longer than this are waits between sessions (see the module notes).
+    name : str
+        The model name.
+    time_unit : {"minutes", "hours"}, optional
+        Chosen from the median lead time when not given: minutes below one day.
+
+    Returns
+    -------
+    model : ProcessModel
+        The calibrated model; it passes :func:`workbench.validation.validate`.
+    yaml_text : str
+        The model file, with comments saying where each number came from.
+
+    Raises
+    ------
+    EventLogError
+        If the table has no events, or the model built from it is invalid.
+    """
+    discovery = discovery or discover(events, coverage)
+    if session_break_minutes <= 0:
+        raise EventLogError(
+            f"session_break_minutes must be positive, received {session_break_minutes}"
+        )
+    builder = _Builder(events, discovery, timezone, session_break_minutes)
+    builder.choose_time_unit(time_unit)
+    data = builder.build(name)
+    try:
+        model = model_from_data(data, source=name)
+        validate(model, source=name)
+    except ModelError as error:
+        raise EventLogError(f"the calibrated model is invalid: {error}") from None
+    return model, write_model_yaml(data, builder.notes, builder.header())
+
+
+class _Builder:
+    """Collects the model sections and a provenance note for each element."""
+
+    def __init__(self, events, discovery, timezone, break_minutes):
+        self.events = events
+        self.discovery = discovery
+        self.timezone = timezone
+        self.break_minutes = break_minutes
+        self.gaps = activity_gaps(events)
+        self.notes: dict[tuple[str, str], str] = {}
+        self.steps: list[dict] = []
+        self.lanes = discovery.activities["lane"].to_dict()
+        starts = self.gaps.groupby("activity")["start_at"].apply(
+            lambda s: s.notna().mean()
+        )
+        self.timed = set(starts.index[starts >= _MIN_START_SHARE])
+
+    def choose_time_unit(self, time_unit: str | None) -> None:
+        median = float(lead_times(self.events).median())
+        if time_unit is None:
+            time_unit = "minutes" if median < 1440 else "hours"
+        if time_unit not in MINUTES_PER_UNIT:
+            raise EventLogError(
+                f"unknown time unit {time_unit!r}; use minutes or hours"
+            )
+        self.time_unit = time_unit
+        self.scale = MINUTES_PER_UNIT[time_unit]
+
+    def header(self) -> str:
+        cases = self.events["case_id"].nunique()
+        d = self.discovery
+        return (
+            f"Calibrated from an event log of {cases} cases and "
+            f"{len(self.events)} events.\n"
+            f"Steps and routing come from the {len(d.kept_cases)} cases of the "
+            f"{int(d.variants['kept'].sum())} most frequent variants "
+            f"({d.covered:.1%} of cases, coverage {d.coverage:g}).\n"
+            f"Times are in {self.time_unit}; clock times are in {self.timezone}."
+        )
+
+    def build(self, name: str) -> dict:
+        first_step = self._add_start_steps()
+        for activity in self.discovery.activities.index:
+            self._add_activity(activity)
+        self._add_case_closed()
+        lanes = sorted({s["lane"] for s in self.steps if "lane" in s})
+        pools = self._pools()
+        lanes += sorted({p["name"].removesuffix(" staff") for p in pools} - set(lanes))
+        return {
+            "name": name,
+            "description": "As-is model calibrated from an event log.",
+            "time_unit": self.time_unit,
+            "calendar": self._calendar(),
+            "lanes": [{"name": lane} for lane in lanes],
+            "pools": pools,
+            "arrivals": self._arrivals(first_step),
+            "steps": self.steps,
+        }
+
+    # Routing ----------------------------------------------------------------
+
+    def _successors(self, source: str) -> pd.DataFrame:
+        edges = self.discovery.edges
+        return edges[edges["source"] == source].sort_values(
+            ["count", "target"], ascending=[False, True], kind="mergesort"
+        )
+
+    def _target_name(self, target: str) -> str:
+        return CASE_CLOSED if target == CASE_END else target
+
+    def _route(self, source: str, decision_name: str) -> dict:
+        """Return the routing fields for the successors of ``source`` in the DFG."""
+        successors = self._successors(source)
+        if len(successors) == 1:
+            target = successors["target"].iloc[0]
+            return {"end": "resolved"} if target == CASE_END else {"next": target}
+        if not any(s["name"] == decision_name for s in self.steps):
+            self._add_decision(decision_name, successors, source)
+        return {"next": decision_name}
+
+    def _add_decision(self, name: str, successors: pd.DataFrame, source: str) -> None:
+        total = int(successors["count"].sum())
+        targets = [self._target_name(t) for t in successors["target"]]
+        probabilities = _probabilities(successors["count"].tolist())
+        branches = [
+            {"to": target, "probability": p}
+            for target, p in zip(targets, probabilities, strict=True)
+        ]
+        self.steps.append({"name": name, "kind": "decision", "branches": branches})
+        shown = ", ".join(
+            f"{t} {c}" for t, c in zip(targets, successors["count"], strict=True)
+        )
+        what = (
+            "cases start with" if source == CASE_START else f"'{source}' is followed by"
+        )
+        self.notes["steps", name] = (
+            f"Directly-follows counts of the kept cases ({total} in all): "
+            f"{what} {shown}."
+        )
+
+    # Steps ------------------------------------------------------------------
+
+    def _add_start_steps(self) -> str:
+        first = self._route(CASE_START, FIRST_DECISION)
+        first_step = first["next"]
+        breaks = session_breaks(self.gaps, self.break_minutes)
+        delayed = breaks[breaks > 0]
+        if delayed.empty:
+            return first_step
+        share = len(delayed) / len(breaks)
+        wait_lane = self.lanes.get(first_step) or self._main_lane()
+        self.steps.append(
+            {
+                "name": SESSION_DECISION,
+                "kind": "decision",
+                "branches": [
+                    {"to": SESSION_WAIT, "probability": round(share, 6)},
+                    {"to": first_step, "probability": round(1 - round(share, 6), 6)},
+                ],
+            }
+        )
+        self.notes["steps", SESSION_DECISION] = (
+            f"{len(delayed)} of {len(breaks)} cases ({share:.1%}) had at least one gap "
+            f"over {self.break_minutes:g} minutes between events."
+        )
+        self.steps.append(
+            {
+                "name": SESSION_WAIT,
+                "kind": "wait",
+                "lane": wait_lane,
+                "wait_for": "other",
+                "duration": self._empirical(delayed),
+                "next": first_step,
+            }
+        )
+        self.notes["steps", SESSION_WAIT] = (
+            f"Per delayed case, the sum of its gaps over {self.break_minutes:g} "
+            f"minutes (waiting between work sessions), from {len(delayed)} cases of "
+            "the whole log. Placed at the start because delays cluster in the same "
+            "cases. The elapsed time includes nights and weekends, so the wait runs "
+            "around the clock."
+        )
+        return SESSION_DECISION
+
+    def _add_activity(self, activity: str) -> None:
+        rows = self.gaps[self.gaps["activity"] == activity]
+        routing = self._route(activity, f"After {activity}")
+        step = {"name": activity, "kind": "task", "lane": self.lanes[activity]}
+        if activity in self.timed:
+            step["pool"] = f"{self.lanes[activity]} staff"
+            values = rows["process"].dropna()
+            source = f"start-to-completion times of {len(values)} events"
+        else:
+            inner = rows[~rows["first"] & (rows["gap"] <= self.break_minutes)]
+            values = inner["gap"]
+            source = (
+                f"gaps of {len(values)} events from the previous completion, up to "
+                f"{self.break_minutes:g} minutes: the log has completion times only, "
+                "so each gap is waiting plus work and the step takes no staff"
+            )
+        step["duration"] = self._empirical(values) if len(values) else _zero()
+        if not len(values):
+            source = "no gap observed (the activity only starts cases): zero time"
+        self.steps.append({**step, **routing})
+        self.notes["steps", activity] = (
+            f"{int(rows.shape[0])} events in the whole log; time from {source}."
+        )
+
+    def _add_case_closed(self) -> None:
+        if not any(
+            b["to"] == CASE_CLOSED for s in self.steps for b in s.get("branches", [])
+        ):
+            return
+        ends = self.discovery.edges[self.discovery.edges["target"] == CASE_END]
+        last = ends.sort_values("count", ascending=False)["source"].iloc[0]
+        self.steps.append(
+            {
+                "name": CASE_CLOSED,
+                "lane": self.lanes[last],
+                "duration": _zero(),
+                "end": "resolved",
+            }
+        )
+        self.notes["steps", CASE_CLOSED] = (
+            "Marks the end of a case that could also continue; it takes no time. The "
+            "log records no outcome, so every case ends resolved."
+        )
+
+    def _empirical(self, minutes: pd.Series) -> dict:
+        return {"dist": "empirical", "samples": empirical_samples(minutes, self.scale)}
+
+    def _main_lane(self) -> str:
+        return self.discovery.activities.sort_values("events")["lane"].iloc[-1]
+
+    # Staff, calendar and arrivals ----------------------------------------------
+
+    def _pools(self) -> list[dict]:
+        named = self.events[self.events["resource"] != ""]
+        if named.empty:
+            return []
+        home = named.groupby("resource")["activity"].agg(
+            lambda a: self.lanes.get(a.value_counts().index[0], "")
+        )
+        pools = []
+        for lane, resources in home.groupby(home).groups.items():
+            if not lane:
+                continue
+            name = f"{lane} staff"
+            pools.append({"name": name, "capacity": len(resources)})
+            self.notes["pools", name] = (
+                f"{len(resources)} distinct resources whose most frequent activity is "
+                f"in lane {lane}."
+            )
+        return pools
+
+    def _calendar(self) -> dict:
+        hours = working_hours(self.events["end_at"], self.timezone)
+        self.notes["calendar", ""] = (
+            "Opening hours: 1st to 99th percentile of event times per weekday, in "
+            f"{self.timezone}; weekdays with under 2% of events are closed. Holidays "
+            "of the log's years are not carried over."
+        )
+        return {"hours": hours or {"mon": "00:00-24:00"}}
+
+    def _arrivals(self, first_step: str) -> list[dict]:
+        arrivals = case_arrivals(self.events)
+        rate, profile = weekly_arrival_profile(arrivals, self.timezone)
+        channels = self.events.groupby("case_id", sort=False)["channel"].first()
+        shares = channels.value_counts(normalize=True)
+        if len(shares) <= 1:
+            shares = pd.Series({channels.iloc[0] or "in_person": 1.0})
+        streams = []
+        for channel, share in shares.items():
+            stream = "Cases" if len(shares) == 1 else f"{channel} cases"
+            streams.append(
+                {
+                    "name": stream,
+                    "channel": channel or "in_person",
+                    "start": first_step,
+                    "rate_per_hour": round(rate * share, 6),
+                    "weekly_profile": profile,
+                }
+            )
+            self.notes["arrivals", stream] = (
+                f"{share:.1%} of {len(arrivals)} cases, arrival being the first event; "
+                f"{rate:.4g} cases per hour over {arrivals.min():%Y-%m-%d} to "
+                f"{arrivals.max():%Y-%m-%d}. Weights: arrivals per hour of the week "
+                "in the log's clock, divided by the mean rate."
+            )
+        return streams
+
+
+def _zero() -> dict:
+    return {"dist": "fixed", "value": 0.0}
+
+
+def _probabilities(counts: list[int]) -> list[float]:
+    """Turn counts into probabilities rounded to 6 places that sum to 1."""
+    total = sum(counts)
+    rounded = [round(c / total, 6) for c in counts]
+    # The largest share absorbs the rounding, so the sum is exactly 1.
+    rounded[0] = round(1.0 - math.fsum(rounded[1:]), 6)
+    return rounded
