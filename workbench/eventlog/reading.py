@@ -186,6 +186,19 @@ class ImportReport:
     delimiter: str = ""
     encoding: str = ""
 
+    def clock_timezone(self) -> str:
+        """Return the most frequent UTC offset of the timestamps, such as ``"+01:00"``.
+
+        Returns ``"UTC"`` when the timestamps carry no offset or only ``Z``. A log
+        that spans daylight-saving changes has two offsets; the more frequent one
+        is returned, so give an IANA zone to calibration where it is known.
+        """
+        offsets = {k: v for k, v in self.utc_offsets.items() if k != "Z"}
+        if not offsets:
+            return "UTC"
+        top = max(sorted(offsets), key=lambda k: offsets[k])
+        return top if ":" in top else f"{top[:3]}:{top[3:]}"
+
     def summary(self) -> list[str]:
         """Return one line per fact, for the command line and the report."""
         lines = [
