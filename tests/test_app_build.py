@@ -1,0 +1,133 @@
+"""AppTest of the Build page: tables, uploads and problems."""
+
+from __future__ import annotations
+
+import pytest
+from app_harness import page_test
+
+from workbench import tables
+from workbench.app.state import load_bundled_pair
+from workbench.loading import MAX_MODEL_BYTES, dump_model
+
+
+@pytest.fixture(autouse=True)
+def drafts_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("WORKBENCH_DRAFTS", str(tmp_path / "drafts.sqlite3"))
+
+
+def _uploader(at, label_start):
+    return next(u for u in at.file_uploader if u.label.startswith(label_start))
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_opens_on_permit_pair():
+    before, after = load_bundled_pair("permit_intake")
+
+    at = page_test("build").run()
+
+    assert not at.exception
+    assert at.session_state["before"] == before
+    assert at.session_state["after"] == after
+    assert [t.label for t in at.tabs][:4] == [
+        "Steps",
+        "Routing",
+        "Staff pools",
+        "Arrival streams",
+    ]
+
+
+def test_valid_yaml_upload_replaces_model():
+    at = page_test("build").run()
+    blank = tables.blank_model("Call centre")
+
+    _uploader(at, "Upload a model").set_value(
+        ("call.yaml", dump_model(blank).encode(), "application/x-yaml")
+    )
+    at.run()
+
+    assert not at.exception
+    assert at.session_state["before"].name == "Call centre"
+    assert any("Loaded call.yaml" in s.value for s in at.success)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"name: [unclosed", "invalid YAML"),
+        (b"name: X\nlanes: 3\n", "lanes"),
+        (b"- just\n- a list\n", "must be a YAML mapping"),
+        (b"a: &x [1]\nb: *x\n", "anchors and aliases"),
+        (b"#" * (MAX_MODEL_BYTES + 1), "more than the limit"),
+    ],
+)
+def test_bad_yaml_upload_keeps_work(content, message):
+    at = page_test("build").run()
+    before = at.session_state["before"]
+
+    _uploader(at, "Upload a model").set_value(("bad.yaml", content, "text/yaml"))
+    at.run()
+
+    assert not at.exception
+    assert at.session_state["before"] == before
+    errors = " ".join(e.value for e in at.error)
+    assert "bad.yaml was not loaded" in errors
+    assert message in errors
+
+
+def test_start_from_scratch_gives_blank():
+    at = page_test("build").run()
+
+    _button(at, "Start from scratch").click()
+    at.run()
+
+    assert at.session_state["before"] == tables.blank_model()
+    assert not at.exception
+    assert any("No problems found" in s.value for s in at.success)
+
+
+def test_steps_csv_import_updates_model():
+    at = page_test("build").run()
+    _button(at, "Start from scratch").click()
+    at.run()
+    csv = (
+        b"name,lane,pool,time_min,time_likely,time_max,next,end\n"
+        b"Serve customer,Counter,Clerks,2,3,5,Print receipt,\n"
+        b"Print receipt,Counter,Clerks,1,1,1,,resolved\n"
+    )
+
+    _uploader(at, "Import steps").set_value(("steps.csv", csv, "text/csv"))
+    at.run()
+
+    model = at.session_state["before"]
+    assert [s.name for s in model.steps] == ["Serve customer", "Print receipt"]
+    assert model.step("Serve customer").next == "Print receipt"
+    assert not at.exception
+
+
+def test_bad_steps_import_keeps_work():
+    at = page_test("build").run()
+    before = at.session_state["before"]
+
+    _uploader(at, "Import steps").set_value(("steps.csv", b"colour\nred\n", "text/csv"))
+    at.run()
+
+    assert at.session_state["before"] == before
+    assert any("steps.csv was not loaded" in e.value for e in at.error)
+
+
+def test_problems_shown_in_user_names():
+    at = page_test("build").run()
+    model = at.session_state["before"]
+    broken = model.model_copy(
+        update={"steps": [model.steps[0].model_copy(update={"pool": "Nobody"})]}
+    )
+    at.session_state["before"] = broken
+
+    at.run()
+
+    errors = " ".join(e.value for e in at.error)
+    assert model.steps[0].name in errors
+    assert "Nobody" in errors

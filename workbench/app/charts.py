@@ -1,0 +1,165 @@
+"""Plotly charts and tables of a before/after comparison, all times in minutes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from workbench.sim.trace import WAIT_CAUSES
+
+__all__ = [
+    "completed_cases",
+    "distribution_figure",
+    "value_stream_frame",
+    "value_stream_figure",
+    "utilization_frame",
+    "utilization_figure",
+    "step_load",
+]
+
+_WAIT_COLUMNS = [f"{cause}_wait_time" for cause in WAIT_CAUSES]
+
+
+def completed_cases(comparison) -> pd.DataFrame:
+    """Return the measured, completed cases of all scenarios, tagged by ``scenario``.
+
+    Completed means an end state other than ``abandoned`` or ``in_progress``, as in
+    :mod:`workbench.sim.metrics`.
+    """
+    frames = []
+    for name in comparison.scenarios:
+        cases = comparison.results[name].cases
+        done = cases[
+            ~cases["in_warmup"] & ~cases["end_state"].isin(["abandoned", "in_progress"])
+        ].copy()
+        done["waiting_time"] = done[_WAIT_COLUMNS].sum(axis=1)
+        done["scenario"] = name
+        frames.append(done)
+    return pd.concat(frames, ignore_index=True)
+
+
+def distribution_figure(comparison, column: str, title: str) -> go.Figure:
+    """Return overlaid histograms of a case column (minutes) for each scenario."""
+    cases = completed_cases(comparison)
+    figure = px.histogram(
+        cases,
+        x=column,
+        color="scenario",
+        barmode="overlay",
+        histnorm="percent",
+        opacity=0.6,
+        labels={column: f"{title} (minutes)"},
+    )
+    figure.update_layout(yaxis_title="percent of cases", title=title)
+    return figure
+
+
+def value_stream_frame(comparison) -> pd.DataFrame:
+    """Return process and waiting minutes per completed case at each step.
+
+    One row per scenario and task or wait step, in the order steps are first
+    visited, with ``process_time`` and ``waiting_time`` summed over the step's
+    visits and divided by the scenario's completed cases.
+    """
+    counts = completed_cases(comparison)["scenario"].value_counts()
+    rows = []
+    for name in comparison.scenarios:
+        visits = comparison.results[name].visits
+        visits = visits[~visits["in_warmup"] & (visits["kind"] != "decision")]
+        count = max(int(counts.get(name, 0)), 1)
+        visits = visits.assign(waiting_time=visits[_WAIT_COLUMNS].sum(axis=1))
+        order = visits.sort_values("arrival_at")["step"].drop_duplicates()
+        totals = visits.groupby("step")[["process_time", "waiting_time"]].sum()
+        for step in order:
+            rows.append(
+                {
+                    "scenario": name,
+                    "step": step,
+                    "process_time": totals.loc[step, "process_time"] / count,
+                    "waiting_time": totals.loc[step, "waiting_time"] / count,
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["scenario", "step", "process_time", "waiting_time"]
+    )
+
+
+def value_stream_figure(comparison) -> go.Figure:
+    """Return a value-stream timeline: process and waiting minutes per step."""
+    frame = value_stream_frame(comparison)
+    long = frame.melt(
+        id_vars=["scenario", "step"],
+        value_vars=["process_time", "waiting_time"],
+        var_name="time",
+        value_name="minutes",
+    )
+    long["time"] = long["time"].map(
+        {"process_time": "process time", "waiting_time": "waiting time"}
+    )
+    figure = px.bar(
+        long,
+        x="minutes",
+        y="step",
+        color="time",
+        facet_col="scenario",
+        orientation="h",
+        color_discrete_map={"process time": "#2a9d8f", "waiting time": "#e76f51"},
+    )
+    figure.update_yaxes(autorange="reversed")
+    figure.update_layout(title="Value stream: minutes per completed case at each step")
+    return figure
+
+
+def utilization_frame(comparison) -> pd.DataFrame:
+    """Return the mean utilization (percent) of each pool in each scenario."""
+    rows = []
+    for name, metrics in comparison.metrics.items():
+        for column in metrics.columns:
+            if column.startswith("utilization_percent["):
+                pool = column.removeprefix("utilization_percent[").removesuffix("]")
+                rows.append(
+                    {
+                        "scenario": name,
+                        "pool": pool,
+                        "utilization_percent": metrics[column].mean(),
+                    }
+                )
+    return pd.DataFrame(rows, columns=["scenario", "pool", "utilization_percent"])
+
+
+def utilization_figure(comparison) -> go.Figure:
+    """Return a bar chart of mean utilization per pool and scenario."""
+    figure = px.bar(
+        utilization_frame(comparison),
+        x="pool",
+        y="utilization_percent",
+        color="scenario",
+        barmode="group",
+        range_y=[0, 100],
+    )
+    figure.update_layout(title="Utilization per staff pool (percent)")
+    return figure
+
+
+def step_load(comparison, scenario: str, model, measure: str) -> dict[str, float]:
+    """Return a load between 0 and 1 per step of ``model``, for shading the map.
+
+    ``measure`` is ``utilization`` (the mean utilization of the step's pool) or
+    ``queue`` (the step's mean queue length, divided by the largest one).
+    """
+    metrics = comparison.metrics[scenario].mean(numeric_only=True)
+    if measure == "utilization":
+        return {
+            step.name: metrics.get(f"utilization_percent[{step.pool}]", 0.0) / 100.0
+            for step in model.steps
+            if step.pool
+        }
+    queues = {
+        step.name: metrics.get(f"queue_mean_cases[{step.name}]", 0.0)
+        for step in model.steps
+    }
+    largest = max(queues.values(), default=0.0)
+    if largest <= 0:
+        return {}
+    return {name: value / largest for name, value in queues.items() if value > 0}

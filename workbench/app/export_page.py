@@ -1,0 +1,52 @@
+"""Export: the scenarios as YAML, the results as CSV and XLSX, and the trace."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workbench.app import state
+from workbench.app.export_files import results_xlsx, trace_zip
+from workbench.app.guard import guarded
+from workbench.app.results import latest_run
+from workbench.loading import dump_model
+
+__all__ = ["export_page"]
+
+
+@guarded
+def export_page() -> None:
+    """Offer downloads of both scenarios and of the latest results."""
+    st.title("Export")
+    st.subheader("Scenarios")
+    for scenario in state.SCENARIOS:
+        model = state.get_model(scenario)
+        st.download_button(
+            f"Download the {scenario}-scenario (YAML): {model.name}",
+            dump_model(model),
+            file_name=f"{scenario}.yaml",
+            mime="application/x-yaml",
+        )
+    st.subheader("Results")
+    run = latest_run()
+    if run is None:
+        st.info("Run the comparison on Simulate and compare to export results.")
+        return
+    comparison = run["comparison"]
+    st.download_button(
+        "Download the before/after table (CSV)",
+        comparison.to_frame().to_csv(index=False),
+        file_name="comparison.csv",
+        mime="text/csv",
+    )
+    st.download_button(
+        "Download the results (XLSX)",
+        results_xlsx(comparison),
+        file_name="results.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    st.download_button(
+        "Download the trace (ZIP of CSV tables)",
+        trace_zip(comparison),
+        file_name="trace.zip",
+        mime="application/zip",
+    )
