@@ -187,10 +187,12 @@ def test_savings_assumptions_reject_bad_values():
 
 def test_merge_changes_structure(merge_comparison):
     pytest.importorskip("workbench.structure")
-    structure = merge_comparison.structure
 
-    assert list(structure.columns) == merge_comparison.scenarios
-    assert not structure.empty
+    changes = merge_comparison.to_dict()["structure_changes"]["Counter merged"]
+
+    assert list(merge_comparison.structure.columns) == merge_comparison.scenarios
+    assert changes["steps"] == -1
+    assert changes["expected_handoffs_per_case"] == pytest.approx(-1)
 
 
 def test_precision_warnings_name_scenario_and_metric():

@@ -132,7 +132,8 @@ class Comparison:
                 "scenarios": list(self.scenarios),
                 "baseline": self.scenarios[0],
                 "settings": settings_dict(self.settings),
-                "structure": _structure_records(self.structure),
+                "structure": self.structure.to_dict(),
+                "structure_changes": _structure_changes(self.structure),
                 "metrics": {
                     name: summary.to_dict(orient="records")
                     for name, summary in self.summaries.items()
@@ -144,11 +145,14 @@ class Comparison:
         )
 
 
-def _structure_records(structure: pd.DataFrame) -> list[dict]:
-    records = []
-    for metric, row in structure.iterrows():
-        records.append({"metric": metric, **row.to_dict()})
-    return records
+def _structure_changes(structure: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Return each non-baseline scenario's structural metrics minus the baseline's."""
+    if structure.empty:
+        return {}
+    baseline = structure.iloc[:, 0]
+    return {
+        name: (structure[name] - baseline).to_dict() for name in structure.columns[1:]
+    }
 
 
 def scenario_names(models: Sequence[ProcessModel]) -> list[str]:
