@@ -1,0 +1,134 @@
+"""The engine against exact queueing theory.
+
+M/M/c values come from the Erlang C formula (Kleinrock, Queueing Systems, vol. 1,
+section 3.5); the M/D/1 mean wait from the Pollaczek-Khinchine formula. Each check
+asks that the exact value lie in the 95% confidence interval of the replication
+means, with a fixed seed so that a test passes or fails the same way every run.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from workbench.model import ProcessModel
+from workbench.sim.experiment import ExperimentSettings, run_experiment
+
+SERVICE_MINUTES = 1.0
+
+
+def erlang_c(servers: int, load: float) -> tuple[float, float]:
+    """Return P(wait) and the mean queue wait in minutes of an M/M/c queue.
+
+    ``load`` is the utilization rho = lambda / (c mu); the mean service time is
+    :data:`SERVICE_MINUTES`.
+    """
+    offered = servers * load
+    tail = offered**servers / math.factorial(servers) / (1.0 - load)
+    head = sum(offered**k / math.factorial(k) for k in range(servers))
+    p_wait = tail / (head + tail)
+    service_rate = 1.0 / SERVICE_MINUTES
+    mean_wait = p_wait / (servers * service_rate - offered * service_rate)
+    return p_wait, mean_wait
+
+
+def queue_model(servers: int, load: float, service: dict) -> ProcessModel:
+    rate_per_hour = 60.0 * servers * load / SERVICE_MINUTES
+    return ProcessModel.model_validate(
+        {
+            "name": f"M/x/{servers} at {load}",
+            "lanes": [{"name": "Phone line"}],
+            "pools": [{"name": "Agents", "capacity": servers}],
+            "arrivals": [
+                {"name": "Calls", "start": "Answer", "rate_per_hour": rate_per_hour}
+            ],
+            "steps": [
+                {
+                    "name": "Answer",
+                    "lane": "Phone line",
+                    "pool": "Agents",
+                    "duration": service,
+                    "end": "resolved",
+                }
+            ],
+        }
+    )
+
+
+EXPONENTIAL = {"dist": "exponential", "mean": SERVICE_MINUTES}
+FIXED = {"dist": "fixed", "value": SERVICE_MINUTES}
+
+
+def replication_means(model: ProcessModel, cases: int = 10_000):
+    settings = ExperimentSettings(
+        replications=10, cases=cases, warmup_days=0.5, jobs=2, keep_visits=False
+    )
+    result = run_experiment(model, settings)
+    measured = result.cases[~result.cases.in_warmup]
+    by_replication = measured.groupby("replication").queue_wait_time
+    mean_wait = by_replication.mean().to_numpy()
+    p_wait = by_replication.apply(lambda waits: (waits > 0).mean()).to_numpy()
+    return mean_wait, p_wait
+
+
+def confidence_interval(values: np.ndarray) -> tuple[float, float]:
+    half = (
+        stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    )
+    return values.mean() - half, values.mean() + half
+
+
+@pytest.mark.parametrize(
+    ("servers", "load"), [(1, 0.5), (1, 0.85), (3, 0.7), (3, 0.85), (5, 0.8)]
+)
+def test_mmc_matches_erlang_c(servers, load):
+    exact_p_wait, exact_wait = erlang_c(servers, load)
+
+    mean_wait, p_wait = replication_means(queue_model(servers, load, EXPONENTIAL))
+    wait_low, wait_high = confidence_interval(mean_wait)
+    p_low, p_high = confidence_interval(p_wait)
+
+    assert wait_low <= exact_wait <= wait_high
+    assert p_low <= exact_p_wait <= p_high
+
+
+def test_md1_waits_half_of_mm1():
+    load = 0.8
+    _, mm1_wait = erlang_c(1, load)
+
+    md1_wait, _ = replication_means(queue_model(1, load, FIXED))
+    low, high = confidence_interval(md1_wait)
+
+    assert low <= mm1_wait / 2 <= high
+
+
+def test_littles_law_for_queue():
+    model = queue_model(2, 0.8, EXPONENTIAL)
+    settings = ExperimentSettings(
+        replications=3, days=10, warmup_days=0.5, jobs=1, keep_visits=False
+    )
+
+    result = run_experiment(model, settings)
+
+    for replication, (warmup_at, end_at) in result.run_minutes.items():
+        cases = result.cases[result.cases.replication == replication]
+        measured = cases[~cases.in_warmup]
+        arrival_rate = len(measured) / (end_at - warmup_at)
+        mean_wait = measured[measured.end_state == "resolved"].queue_wait_time.mean()
+        mean_queue = result.queues[result.queues.replication == replication].mean_queue
+        assert mean_queue.iloc[0] == pytest.approx(arrival_rate * mean_wait, rel=0.03)
+
+
+def test_unlimited_staff_never_wait():
+    service = {"dist": "exponential", "mean": 10.0}
+    model = queue_model(1000, 0.005, service)  # offered load: 50 busy staff
+    settings = ExperimentSettings(replications=2, days=2, jobs=1, keep_visits=False)
+
+    result = run_experiment(model, settings)
+
+    assert (result.cases.queue_wait_time == 0).all()
+    assert (result.pools.max_busy < 1000).all()
+    assert result.pools.mean_busy.mean() == pytest.approx(50.0, rel=0.05)
