@@ -1,9 +1,9 @@
 """Before/after comparison of scenarios run with common random numbers.
 
 :func:`compare_scenarios` runs every scenario with the same experiment settings and
-seed, so replication ``i`` of each scenario draws the same arrivals and durations
-wherever the models share structure. Each metric difference then has a paired 95%
-confidence interval (see :mod:`workbench.sim.stats`). The first scenario is the
+seed, so replication ``i`` of each scenario draws from the same random sequences
+wherever the models share stream and step names. Each metric difference then has
+a paired 95% confidence interval (see :mod:`workbench.sim.stats`). The first scenario is the
 baseline and every other scenario is compared with it.
 """
 
