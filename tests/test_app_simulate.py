@@ -1,0 +1,154 @@
+"""AppTest of the Simulate and compare page, the Map shading and the Export page."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from app_harness import page_test
+
+from workbench import redesign
+
+
+@pytest.fixture(autouse=True)
+def drafts_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("WORKBENCH_DRAFTS", str(tmp_path / "drafts.sqlite3"))
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def _quick_settings(at):
+    at.number_input(key="sim_replications").set_value(3)
+    at.number_input(key="sim_days").set_value(5.0)
+    return at
+
+
+def _simulated():
+    at = _quick_settings(page_test("simulate").run())
+    before = at.session_state["before"]
+    after = redesign.apply_move(
+        redesign.start_after(before), "remove_step", before.steps[1].name
+    )
+    at.session_state["after"] = after
+    _button(at, "Run the comparison").click()
+    return at.run()
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("drafts")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WORKBENCH_DRAFTS", str(folder / "drafts.sqlite3"))
+        return _simulated()
+
+
+def test_no_results_before_run():
+    at = page_test("simulate").run()
+
+    assert any("Run the comparison to see results" in i.value for i in at.info)
+    assert not at.exception
+
+
+def test_comparison_shows_fewer_steps(simulated):
+    at = simulated
+
+    table = at.dataframe[0].value.set_index("metric")
+
+    assert not at.exception
+    steps = table.loc["steps_per_case"]
+    assert steps["after_mean"] < steps["before_mean"]
+    assert steps["percent_change"] < 0
+    assert "change_ci_low" in table.columns
+
+
+def test_charts_and_savings_shown(simulated):
+    at = simulated
+
+    charts = at.get("plotly_chart")
+    savings = at.dataframe[1].value
+
+    assert len(charts) == 4
+    assert list(savings["saving per year"]) == [
+        "Staff hours",
+        "FTE",
+        "Labour cost",
+        "Customer waiting hours",
+    ]
+    assert savings.loc[0, "mean"] > 0
+
+
+def test_changed_input_marks_results_stale():
+    at = _simulated()
+    table = at.dataframe[0].value
+
+    at.number_input(key="sim_seed").set_value(99)
+    at.run()
+
+    warnings = " ".join(w.value for w in at.warning)
+    assert "These results are for earlier inputs" in warnings
+    assert at.dataframe[0].value.equals(table)
+
+
+def test_cost_assumption_changes_savings():
+    at = _simulated()
+    at.checkbox[0].uncheck()
+    at.run()
+
+    _cost_input(at).set_value(100.0)
+    at.run()
+    cost_100 = at.dataframe[1].value.loc[2, "mean"]
+    _cost_input(at).set_value(50.0)
+    at.run()
+    cost_50 = at.dataframe[1].value.loc[2, "mean"]
+
+    assert cost_100 == pytest.approx(2 * cost_50)
+
+
+def _cost_input(at):
+    return next(n for n in at.number_input if n.label == "Cost per staff hour")
+
+
+def test_export_offers_results(simulated):
+    at = simulated
+    comparison = at.session_state["results"][at.session_state["latest_key"]]
+
+    xlsx = _xlsx_sheets(comparison["comparison"])
+    names = _zip_names(comparison["comparison"])
+
+    assert xlsx[:3] == ["comparison", "savings", "warnings"]
+    assert "metrics 1" in xlsx
+    assert "1-before_" in names[0]
+    assert any(name.endswith("/visits.csv") for name in names)
+
+
+def _xlsx_sheets(comparison):
+    from workbench.app.export_files import results_xlsx
+
+    return openpyxl.load_workbook(io.BytesIO(results_xlsx(comparison))).sheetnames
+
+
+def _zip_names(comparison):
+    from workbench.app.export_files import trace_zip
+
+    return zipfile.ZipFile(io.BytesIO(trace_zip(comparison))).namelist()
+
+
+def test_export_page_without_results():
+    at = page_test("export").run()
+
+    labels = [b.label for b in at.get("download_button")]
+
+    assert any("before-scenario (YAML)" in label for label in labels)
+    assert not any("trace" in label for label in labels)
+    assert not at.exception
+
+
+def test_map_page_without_results():
+    at = page_test("map").run()
+
+    assert any("Run a comparison to shade" in c.value for c in at.caption)
+    assert not at.exception
