@@ -41,9 +41,7 @@ def build_event_table(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame
     starts = transitions.isin(_START)
     if starts.any():
         frame = _pair(frame, starts, report)
-    events = _to_event_table(frame)
-    _check_order(events, report)
-    return events
+    return _check_order(_to_event_table(frame), report)
 
 
 def _pair(frame: pd.DataFrame, starts: pd.Series, report: ImportReport) -> pd.DataFrame:
@@ -74,6 +72,7 @@ def _pair(frame: pd.DataFrame, starts: pd.Series, report: ImportReport) -> pd.Da
             )
             report.unpaired_starts += 1
     report.unpaired_completes = unpaired_completes
+    report.paired_starts = len(paired_start)
     completes = frame[~starts].copy()
     paired = pd.Series(paired_start, dtype="datetime64[ns, UTC]")
     completes["start"] = completes["start"].where(completes["start"].notna(), paired)
@@ -97,12 +96,10 @@ def _to_event_table(frame: pd.DataFrame) -> pd.DataFrame:
     return events.reset_index(drop=True)
 
 
-def _check_order(events: pd.DataFrame, report: ImportReport) -> None:
+def _check_order(events: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     same_case = events["case_id"].eq(events["case_id"].shift())
     report.ties = int((same_case & events["end_at"].eq(events["end_at"].shift())).sum())
     late_start = events["start_at"] > events["end_at"]
     for row in events["row"][late_start]:
         report.unusable_rows[int(row)] = "start time is after the completion time"
-    if late_start.any():
-        events.drop(index=events.index[late_start], inplace=True)
-        events.reset_index(drop=True, inplace=True)
+    return events[~late_start].reset_index(drop=True)

@@ -156,6 +156,8 @@ class ImportReport:
     ties : int
         Events that share their completion time with the previous event of the
         same case; their order is the file order.
+    paired_starts : int
+        Start events merged into their completion event as its ``start_at``.
     unpaired_starts : int
         Start events without a later completion; they are left out and listed in
         ``unusable_rows``.
@@ -179,6 +181,7 @@ class ImportReport:
     mapping: LogMapping = field(default_factory=LogMapping)
     unusable_rows: dict[int, str] = field(default_factory=dict)
     ties: int = 0
+    paired_starts: int = 0
     unpaired_starts: int = 0
     unpaired_completes: int = 0
     ignored_transitions: dict[str, int] = field(default_factory=dict)
