@@ -1,0 +1,1 @@
+"""Calibration of process models from operational data, such as call-centre logs."""
