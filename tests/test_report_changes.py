@@ -6,13 +6,9 @@ import pytest
 from conftest import MODELS
 
 from workbench.loading import load_model, parse_model
-from workbench.report.changes import (
-    Edit,
-    apply_edits,
-    change_list,
-    diff_models,
-    intermediate_models,
-)
+from workbench.report.applying import apply_edits, apply_in_order
+from workbench.report.changes import Edit, change_list, diff_models
+from workbench.validation import find_problems
 
 BEFORE = """
 name: Permit counter
@@ -56,6 +52,30 @@ RECORDED = """
 changes:
   - {label: Stop copying files, action: remove_step, target: Copy file}
   - {label: Checklist at the counter, action: set_pca, target: Check form}
+"""
+
+PARALLEL_BEFORE = """
+name: Review
+lanes: [{name: Office}]
+arrivals: [{name: Mail, start: Open, rate_per_hour: 1}]
+steps:
+  - {name: Open, lane: Office, duration: {dist: fixed, value: 1}, next: Check}
+  - {name: Check, lane: Office, duration: {dist: fixed, value: 5}, next: Reply}
+  - {name: Reply, lane: Office, duration: {dist: fixed, value: 2}, end: resolved}
+"""
+
+# Open splits into Check and Verify, which join at Decide. Changing Open alone
+# leaves the Check branch ending the case at Reply, which breaks the parallel rule.
+PARALLEL_AFTER = """
+name: Review
+lanes: [{name: Office}]
+arrivals: [{name: Mail, start: Open, rate_per_hour: 1}]
+steps:
+  - {name: Open, lane: Office, duration: {dist: fixed, value: 1},
+     parallel: {branches: [Check, Verify], join: Decide}}
+  - {name: Check, lane: Office, duration: {dist: fixed, value: 5}, next: Decide}
+  - {name: Verify, lane: Office, duration: {dist: fixed, value: 3}, next: Decide}
+  - {name: Decide, lane: Office, duration: {dist: fixed, value: 2}, end: resolved}
 """
 
 
@@ -161,6 +181,7 @@ def test_apply_removal_pulls_predecessor_routing():
         "Review",
     ]
     assert model.step("Check form").next == "Review"
+    assert model.step("Check form").pca == 80
     assert model.pool("Clerks").capacity == 2
 
 
@@ -188,13 +209,15 @@ def test_intermediate_models_end_at_after():
     before, after = parse_model(BEFORE), parse_model(AFTER + RECORDED)
     changes = change_list(before, after)
 
-    models = intermediate_models(before, after, changes)
+    applied, models = apply_in_order(before, after, changes)
 
+    assert applied == changes
     assert len(models) == len(changes) + 1
     assert models[0] is before
     assert models[-1] is after
     assert models[1].pool("Clerks").capacity == 2
     assert "Copy file" not in [step.name for step in models[1].steps]
+    assert models[1].step("Check form").pca == 80
     assert models[2].step("Check form").pca == 95
     assert diff_models(models[2], after) == [
         Edit("pools", "Clerks", "changed", ("capacity 2 -> 3",))
@@ -211,10 +234,43 @@ def test_bundled_pair_changes_apply(folder):
     after = load_model(folder / "after.yaml")
     changes = change_list(before, after)
 
-    models = intermediate_models(before, after, changes)
+    applied, models = apply_in_order(before, after, changes)
 
     assert changes
-    assert len(models) == len(changes) + 1
+    assert len(models) == len(applied) + 1
+    assert models[-1] is after
+    for model in models[1:-1]:
+        assert not [p for p in find_problems(model) if p.severity == "error"]
     assert (
         diff_models(apply_edits(before, after, diff_models(before, after)), after) == []
     )
+
+
+def test_many_differences_grouped_by_kind():
+    before = load_model(MODELS / "permit_intake/before.yaml")
+    data = before.model_dump(mode="json", exclude_defaults=True)
+    for step in data["steps"]:
+        if step.get("kind", "task") != "decision":
+            step["pca"] = 99
+    after = type(before).model_validate(data)
+
+    changes = change_list(before, after)
+
+    task_count = sum(1 for step in before.steps if step.kind != "decision")
+    assert task_count > 6
+    assert len(changes) == 1
+    assert changes[0].label == f"Change {task_count} steps"
+    assert changes[0].action == "change_step"
+
+
+def test_invalid_intermediate_merges_changes():
+    before, after = parse_model(PARALLEL_BEFORE), parse_model(PARALLEL_AFTER)
+    changes = change_list(before, after)
+
+    applied, models = apply_in_order(before, after, changes)
+
+    assert len(applied) < len(changes)
+    assert any(" + " in change.label for change in applied)
+    assert len(models) == len(applied) + 1
+    for model in models[1:-1]:
+        assert not [p for p in find_problems(model) if p.severity == "error"]

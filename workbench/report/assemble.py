@@ -3,13 +3,15 @@
 The headline and the yearly savings are read from the comparison of the after
 model with the before model, the same numbers that ``workbench compare --json``
 writes for the same settings and seed. The value-stream timeline and the lead-time
-distribution come from the trace tables of the same two runs.
+distribution come from the trace tables of the same two runs, so ``settings`` must
+keep the visit rows (``keep_visits=True``, the default) for the timeline to show.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 import subprocess
 
 import numpy as np
@@ -19,8 +21,9 @@ from workbench.model import ProcessModel
 from workbench.report.attribution import SHARE_METRICS, Attribution, attribute_savings
 from workbench.report.charts import StepTimes
 from workbench.report.content import ReportContent, Row, Saving
+from workbench.report.warnings import report_warnings
 from workbench.savings import SavingsAssumptions
-from workbench.sim.experiment import ExperimentSettings, run_experiment
+from workbench.sim.experiment import ExperimentSettings
 from workbench.sim.trace import WAIT_CAUSES
 
 __all__ = ["HEADLINE", "YEARLY", "PERCENTILES", "collect_report"]
@@ -44,6 +47,8 @@ YEARLY = (
     ("labour_cost", "Labour cost", "currency per year"),
     ("customer_waiting_hours", "Customer waiting", "hours per year"),
 )
+
+_SCENARIO_SUFFIX = re.compile(r"\s*\((before|as-is|as is|current)\)\s*$", re.I)
 
 #: Lead-time percentiles listed in the spreadsheet.
 PERCENTILES = (10.0, 25.0, 50.0, 75.0, 90.0, 95.0)
@@ -79,13 +84,14 @@ def collect_report(
         If a run breaks an invariant of the engine.
     """
     attribution = attribute_savings(before, after, settings, assumptions, progress)
-    traces = [run_experiment(model, settings) for model in (before, after)]
+    results = attribution.comparison.results
+    traces = [results[attribution.before_name], results[attribution.after_name]]
     completed = [_completed_measured(trace.cases) for trace in traces]
     differences = _difference_rows(attribution)
     saving = attribution.comparison.savings[-1]
     maps, map_warnings = _maps(before, after)
     return ReportContent(
-        title=f"{before.name}: before and after the redesign",
+        title=f"{_process_name(before.name)}: before and after the redesign",
         before_name=before.name,
         after_name=after.name,
         problem=before.description.strip(),
@@ -103,8 +109,13 @@ def collect_report(
         changes=attribution.changes,
         share_metrics=[_row(differences, key, _label(key)) for key in SHARE_METRICS],
         assumptions=_assumptions(settings, saving),
-        warnings=_warnings(attribution, (before, after)) + map_warnings,
+        warnings=report_warnings(attribution, (before, after)) + map_warnings,
     )
+
+
+def _process_name(name: str) -> str:
+    """Return a scenario name without a trailing ``(before)``, ``(as-is)`` or such."""
+    return _SCENARIO_SUFFIX.sub("", name) or name
 
 
 def _difference_rows(attribution: Attribution) -> pd.DataFrame:
@@ -200,42 +211,6 @@ def _assumptions(settings: ExperimentSettings, saving) -> list[tuple[str, str]]:
     ]
     rows += [("Savings", text) for text in saving.assumptions]
     return rows
-
-
-def _warnings(attribution: Attribution, models: tuple[ProcessModel, ...]) -> list[str]:
-    """Warnings of the models and of the comparison of the before and after model.
-
-    Precision warnings of the intermediate models are summed up in one sentence,
-    because they concern only the shares of the changes.
-    """
-    warnings = _model_warnings(attribution.names, models)
-    prefixes = tuple(f"{name}: " for name in attribution.intermediate_names)
-    inner = [
-        text for text in attribution.comparison.warnings if text.startswith(prefixes)
-    ]
-    warnings += [t for t in attribution.comparison.warnings if t not in inner]
-    if inner:
-        warnings.append(
-            f"{len(inner)} metrics of the models between before and after are less "
-            "precise than the target, so the shares of the changes are uncertain; "
-            "more replications narrow them"
-        )
-    warnings += [
-        f"Change '{change.label}': no difference between the models matches it, so "
-        "its share is zero unless an earlier change pulled in its elements"
-        for change in attribution.changes
-        if change.recorded and change.description.startswith("no difference")
-    ]
-    return warnings
-
-
-def _model_warnings(names: list[str], models: tuple[ProcessModel, ...]) -> list[str]:
-    from workbench.validation import validate
-
-    warnings = []
-    for name, model in zip((names[0], names[-1]), models, strict=True):
-        warnings += [f"{name}: {problem}" for problem in validate(model)]
-    return warnings
 
 
 def _maps(before: ProcessModel, after: ProcessModel) -> tuple[list[str], list[str]]:

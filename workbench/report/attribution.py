@@ -1,7 +1,7 @@
 """Each redesign change's share of the saving.
 
 The changes are applied one at a time (see
-:func:`workbench.report.changes.intermediate_models`), and every intermediate model
+:func:`workbench.report.applying.apply_in_order`), and every intermediate model
 runs with the same settings and seed as the before and after models, so all of them
 draw the same random numbers wherever they share structure. A change's saving on a
 metric is the mean of the model before it minus the mean of the model after it, so
@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workbench.model import ProcessModel
-from workbench.report.changes import ReportChange, change_list, intermediate_models
+from workbench.report.applying import apply_in_order
+from workbench.report.changes import ReportChange, change_list
 from workbench.report.content import ChangeShare
 from workbench.savings import SavingsAssumptions
 from workbench.sim.compare import Comparison, compare_scenarios, scenario_names
@@ -102,8 +103,7 @@ def attribute_savings(
     workbench.errors.SimulationError
         If a run breaks an invariant of the engine.
     """
-    changes = change_list(before, after)
-    models = intermediate_models(before, after, changes)
+    changes, models = apply_in_order(before, after, change_list(before, after))
     if len(models) < 2:
         models = [before, after]
     names = _chain_names(before, after, len(models) - 2)

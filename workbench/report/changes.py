@@ -5,18 +5,11 @@ name, plus the calendar) and grouped into the changes that a report lists. When 
 after-model records its redesign moves in ``changes``, each recorded change claims the
 differences of the elements it names (its ``target`` and any name in its ``details``).
 Differences that no recorded change claims become changes of their own.
-
-:func:`intermediate_models` applies the changes one at a time, which the attribution
-of savings needs. A change applied alone can leave a reference dangling (a removed
-step that another step still routes to), so each intermediate model also takes from
-the after-model the routing, pool or lane fields needed to keep its references whole
-and every step reachable. That pulls part of a later change into an earlier one, so
-the order of the changes matters.
+:mod:`workbench.report.applying` applies the changes one at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from workbench.model import MINUTES_PER_UNIT, ProcessModel
@@ -26,8 +19,6 @@ __all__ = [
     "ReportChange",
     "diff_models",
     "change_list",
-    "apply_edits",
-    "intermediate_models",
 ]
 
 #: Sections compared element by element, keyed by ``name``, with the element's noun.
@@ -38,8 +29,9 @@ SECTIONS = {
     "lanes": "lane",
 }
 
-#: Step fields that route a case onward, taken together when a reference breaks.
-_ROUTING_FIELDS = ("next", "branches", "parallel", "end", "rework_to")
+#: Differences that no recorded change claims are listed one by one up to this
+#: count, and grouped by section and kind above it.
+MAX_SEPARATE_CHANGES = 6
 
 _DISTRIBUTION_FIELDS = {
     "fixed": ("value",),
@@ -114,6 +106,11 @@ class ReportChange:
         """Return the element differences of this change as one text."""
         if not self.edits:
             return "no difference between the models matches this change"
+        kinds = {(edit.section, edit.kind) for edit in self.edits}
+        if len(self.edits) > 1 and len(kinds) == 1 and self.edits[0].kind != "changed":
+            first = self.edits[0]
+            names = ", ".join(f"'{edit.name}'" for edit in self.edits)
+            return f"{_plural(first.section).capitalize()} {first.kind}: {names}"
         return ". ".join(edit.describe() for edit in self.edits)
 
 
@@ -130,8 +127,8 @@ def diff_models(before: ProcessModel, after: ProcessModel) -> list[Edit]:
         In section order (steps, pools, arrival streams, lanes, calendar), and within
         a section in the order of the after-model, removed elements last.
     """
-    old = _model_data(_in_unit(before, after.time_unit))
-    new = _model_data(after)
+    old = model_data(in_time_unit(before, after.time_unit))
+    new = model_data(after)
     edits = []
     for section in SECTIONS:
         edits += _diff_section(section, old[section], new[section])
@@ -141,7 +138,8 @@ def diff_models(before: ProcessModel, after: ProcessModel) -> list[Edit]:
     return edits
 
 
-def _model_data(model: ProcessModel) -> dict:
+def model_data(model: ProcessModel) -> dict:
+    """Return ``model`` as plain data without defaults, every section present."""
     data = model.model_dump(mode="json", exclude_defaults=True)
     for section in SECTIONS:
         data.setdefault(section, [])
@@ -194,8 +192,10 @@ def change_list(before: ProcessModel, after: ProcessModel) -> list[ReportChange]
     """Return the redesign changes from ``before`` to ``after``, in order.
 
     The after-model's recorded ``changes`` come first, in their recorded order, each
-    with the differences it claims. Every difference that no recorded change claims
-    follows as a derived change of its own.
+    with the differences it claims. The differences that no recorded change claims
+    follow: one change each when there are at most :data:`MAX_SEPARATE_CHANGES`,
+    otherwise one change per section and kind (such as all steps removed), so that
+    the list fits one page.
     """
     edits = diff_models(before, after)
     claimed: set[Edit] = set()
@@ -207,11 +207,38 @@ def change_list(before: ProcessModel, after: ProcessModel) -> list[ReportChange]
         changes.append(
             ReportChange(recorded.label, recorded.action, tuple(own), recorded=True)
         )
-    for edit in edits:
-        if edit not in claimed:
-            action = _derived_action(edit)
-            changes.append(ReportChange(edit.describe(), action, (edit,), False))
+    rest = [edit for edit in edits if edit not in claimed]
+    if len(rest) <= MAX_SEPARATE_CHANGES:
+        changes += [_derived_change([edit]) for edit in rest]
+    else:
+        changes += _grouped_changes(rest)
     return changes
+
+
+def _derived_change(edits: list[Edit]) -> ReportChange:
+    first = edits[0]
+    action = _derived_action(first)
+    if len(edits) == 1:
+        return ReportChange(first.describe(), action, (first,), False)
+    plural = _plural(first.section)
+    verb = {"added": "Add", "removed": "Remove", "changed": "Change"}[first.kind]
+    label = f"{verb} {len(edits)} {plural}"
+    return ReportChange(label, action, tuple(edits), False)
+
+
+def _plural(section: str) -> str:
+    return "calendar" if section == "calendar" else f"{SECTIONS[section]}s"
+
+
+def _grouped_changes(edits: list[Edit]) -> list[ReportChange]:
+    """Group ``edits`` by section and kind: removals, additions, then changes."""
+    groups = []
+    for section in [*SECTIONS, "calendar"]:
+        for kind in ("removed", "added", "changed"):
+            own = [e for e in edits if e.section == section and e.kind == kind]
+            if own:
+                groups.append(_derived_change(own))
+    return groups
 
 
 def _names_in(target: str, details: dict) -> set[str]:
@@ -236,191 +263,7 @@ def _derived_action(edit: Edit) -> str:
     return f"{verb}_{noun}"
 
 
-def apply_edits(
-    before: ProcessModel, after: ProcessModel, edits: Iterable[Edit]
-) -> ProcessModel:
-    """Apply ``edits`` to ``before``, taking each element's version from ``after``.
-
-    Elements needed to keep the result's references whole are taken from ``after``
-    too (see the module docstring), so the result may contain more of ``after`` than
-    ``edits`` names. Durations are in the time unit of ``after``.
-
-    Returns
-    -------
-    ProcessModel
-        A model with the name and description of ``after`` and no recorded changes.
-    """
-    data = _model_data(_in_unit(before, after.time_unit))
-    target = _model_data(after)
-    for edit in edits:
-        _take_from(data, target, edit.section, edit.name)
-    _close_references(data, target)
-    data["name"], data["changes"] = after.name, []
-    data["description"] = after.description
-    return ProcessModel.model_validate(data)
-
-
-def intermediate_models(
-    before: ProcessModel, after: ProcessModel, changes: list[ReportChange]
-) -> list[ProcessModel]:
-    """Return ``before``, then the model after each change in turn.
-
-    The list has ``len(changes) + 1`` models. The last is ``after`` itself, because
-    the changes together account for every difference.
-    """
-    models = [before]
-    applied: list[Edit] = []
-    for change in changes[:-1]:
-        applied += change.edits
-        models.append(apply_edits(before, after, applied))
-    if changes:
-        models.append(after)
-    return models
-
-
-def _take_from(data: dict, target: dict, section: str, name: str) -> None:
-    """Make element ``name`` of ``data`` equal to its version in ``target``."""
-    if section == "calendar":
-        data["calendar"] = target.get("calendar")
-        if data["calendar"] is None:
-            data.pop("calendar")
-        return
-    items = data[section]
-    wanted = _find(target[section], name)
-    index = next((i for i, item in enumerate(items) if item["name"] == name), None)
-    if wanted is None and index is not None:
-        del items[index]
-    elif wanted is not None and index is None:
-        items.append(wanted)
-    elif wanted is not None:
-        items[index] = wanted
-
-
-def _find(items: list[dict], name: str) -> dict | None:
-    return next((item for item in items if item["name"] == name), None)
-
-
-def _close_references(data: dict, target: dict) -> None:
-    # Each pass makes at least one element or field equal to its after-version, and
-    # it never changes again, so the loop ends at the latest at ``target``.
-    while True:
-        pull = _next_pull(data, target)
-        if pull is None:
-            return
-        section, name, fields = pull
-        if fields is None:
-            _take_from(data, target, section, name)
-        else:
-            _take_fields(
-                _find(data[section], name), _find(target[section], name), fields
-            )
-
-
-def _take_fields(item: dict, wanted: dict, fields: tuple[str, ...]) -> None:
-    for key in fields:
-        if key in wanted:
-            item[key] = wanted[key]
-        else:
-            item.pop(key, None)
-
-
-def _next_pull(data: dict, target: dict) -> tuple | None:
-    """Return ``(section, name, fields)`` to take from ``target`` next, or None.
-
-    ``fields`` is None to take the whole element, which also adds or removes it.
-    """
-    for section, item, missing, fields in _dangling(data):
-        return _fix_for(data, target, section, item["name"], fields) or (
-            _section_of(missing, target),
-            missing,
-            None,
-        )
-    for name in _unreachable_steps(data):
-        if _find(target["steps"], name) is None:
-            return "steps", name, None
-        pull = _predecessor_to_pull(data, target, name)
-        if pull is not None:
-            return pull
-    return None
-
-
-def _fix_for(data: dict, target: dict, section: str, name: str, fields) -> tuple | None:
-    """Return the pull that makes ``fields`` of element ``name`` as in ``target``."""
-    wanted = _find(target[section], name)
-    if wanted is None:
-        return section, name, None
-    current = _find(data[section], name)
-    if any(current.get(key) != wanted.get(key) for key in fields):
-        return section, name, fields
-    return None
-
-
-def _predecessor_to_pull(data: dict, target: dict, name: str) -> tuple | None:
-    """Return the routing of ``target`` that leads to step ``name`` if it differs."""
-    for stream in target["arrivals"]:
-        if stream["start"] == name:
-            pull = _fix_for(data, target, "arrivals", stream["name"], ("start",))
-            if pull is not None and _find(data["arrivals"], stream["name"]):
-                return pull
-    for step in target["steps"]:
-        if name not in _step_targets(step):
-            continue
-        if _find(data["steps"], step["name"]) is None:
-            return "steps", step["name"], None
-        pull = _fix_for(data, target, "steps", step["name"], _ROUTING_FIELDS)
-        if pull is not None:
-            return pull
-    return None
-
-
-def _section_of(name: str, target: dict) -> str:
-    for section in ("steps", "pools", "lanes"):
-        if _find(target[section], name) is not None:
-            return section
-    raise KeyError(name)
-
-
-def _dangling(data: dict):
-    """Yield ``(section, element, missing name, fields)`` per broken reference."""
-    steps = {item["name"] for item in data["steps"]}
-    pools = {item["name"] for item in data["pools"]}
-    lanes = {item["name"] for item in data["lanes"]}
-    for stream in data["arrivals"]:
-        if stream["start"] not in steps:
-            yield "arrivals", stream, stream["start"], ("start",)
-    for step in data["steps"]:
-        for name in _step_targets(step):
-            if name not in steps:
-                yield "steps", step, name, _ROUTING_FIELDS
-        if step.get("pool") and step["pool"] not in pools:
-            yield "steps", step, step["pool"], ("pool",)
-        if step.get("lane") and step["lane"] not in lanes:
-            yield "steps", step, step["lane"], ("lane",)
-
-
-def _step_targets(step: dict) -> list[str]:
-    names = [step[key] for key in ("next", "rework_to") if step.get(key)]
-    names += [branch["to"] for branch in step.get("branches") or []]
-    parallel = step.get("parallel")
-    if parallel:
-        names += [*parallel["branches"], parallel["join"]]
-    return names
-
-
-def _unreachable_steps(data: dict) -> list[str]:
-    by_name = {step["name"]: step for step in data["steps"]}
-    seen: set[str] = set()
-    stack = [stream["start"] for stream in data["arrivals"]]
-    while stack:
-        name = stack.pop()
-        if name in seen or name not in by_name:
-            continue
-        seen.add(name)
-        stack += _step_targets(by_name[name])
-    return [name for name in by_name if name not in seen]
-
-
-def _in_unit(model: ProcessModel, unit: str) -> ProcessModel:
+def in_time_unit(model: ProcessModel, unit: str) -> ProcessModel:
     """Return ``model`` with every duration converted to ``unit``."""
     if model.time_unit == unit:
         return model

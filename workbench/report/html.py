@@ -7,6 +7,7 @@ shrinks the page to fit one landscape A4 or Letter sheet when printed.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from pathlib import Path
@@ -17,13 +18,20 @@ from markupsafe import Markup
 from workbench.report.charts import distribution_svg, timeline_svg
 from workbench.report.content import ReportContent, Row, display_value
 
-__all__ = ["render_html"]
+__all__ = ["render_html", "display_row"]
 
 _TEMPLATES = Path(__file__).with_name("templates")
 
 # Graphviz writes an XML declaration, a DOCTYPE and comments before the <svg>
 # element; none of them may appear inside an HTML page.
 _SVG_PREAMBLE = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", re.DOTALL)
+# Units of the comparison shown shorter, because the table heading says "per case".
+_UNIT_NAMES = {
+    "count per case": "",
+    "staff hours per case": "hours",
+    "currency per case": "",
+}
+
 _SVG_SIZE = re.compile(r'(<svg\b[^>]*?)\s(?:width|height)="[^"]*"', re.DOTALL)
 
 
@@ -57,8 +65,38 @@ def _environment() -> jinja2.Environment:
         change_text=_change_text,
         direction=_direction,
         safe_svg=_inline_svg,
+        displayed=display_row,
     )
     return environment
+
+
+def display_row(row: Row) -> Row:
+    """Return ``row`` in the unit the page shows it in.
+
+    Times of 180 minutes and more show in hours, and of 3 days and more in days
+    (24-hour days); the percentage change stays as it is.
+    """
+    unit = _UNIT_NAMES.get(row.unit, row.unit)
+    if row.unit != "minutes":
+        return dataclasses.replace(row, unit=unit)
+    largest = max(abs(row.before), abs(row.after))
+    if largest >= 3 * 1440:
+        return _scaled_row(row, 1440.0, "days")
+    if largest >= 180:
+        return _scaled_row(row, 60.0, "hours")
+    return row
+
+
+def _scaled_row(row: Row, divisor: float, unit: str) -> Row:
+    return dataclasses.replace(
+        row,
+        unit=unit,
+        before=row.before / divisor,
+        after=row.after / divisor,
+        change=row.change / divisor,
+        ci_low=row.ci_low / divisor,
+        ci_high=row.ci_high / divisor,
+    )
 
 
 def _signed(value: float, digits: int = 3) -> str:
