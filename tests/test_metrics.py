@@ -12,6 +12,7 @@ from workbench.sim.metrics import (
     metric_unit,
     metrics_from_tables,
     summarize_metrics,
+    unfinished_warning,
 )
 from workbench.sim.trace import CASE_COLUMNS, POOL_COLUMNS, QUEUE_COLUMNS
 
@@ -218,3 +219,16 @@ def test_summary_matches_hand_interval():
     lead = summary.loc["lead_time_mean_minutes"]
     assert lead["half_width"] == pytest.approx(0.0)
     assert lead["relative_half_width"] == pytest.approx(0.0)
+
+
+def test_unfinished_warning_names_share(metrics):
+    # Replication 0 has 1 of 4 measured cases in progress; replication 1 has none.
+    text = unfinished_warning(metrics, scenario="before")
+
+    assert text is not None
+    assert text.startswith("before: 25.0% of measured cases were still in progress")
+    assert "run more days" in text
+
+
+def test_unfinished_warning_silent_below_limit(metrics):
+    assert unfinished_warning(metrics, limit=30.0) is None

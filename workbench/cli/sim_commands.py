@@ -28,7 +28,11 @@ from workbench.sim.compare import (
     scenario_names,
 )
 from workbench.sim.experiment import DEFAULT_DAYS, ExperimentSettings, run_experiment
-from workbench.sim.metrics import replication_metrics, summarize_metrics
+from workbench.sim.metrics import (
+    replication_metrics,
+    summarize_metrics,
+    unfinished_warning,
+)
 from workbench.sim.stats import precision_warning
 from workbench.sim.streams import DEFAULT_SEED
 from workbench.validation import load_and_validate
@@ -237,6 +241,9 @@ def run_simulate(args: argparse.Namespace) -> int:
         for metric in checked
         if (text := precision_warning(metric, metrics[metric].to_numpy(float)))
     ]
+    unfinished = unfinished_warning(metrics)
+    if unfinished:
+        warnings.append(unfinished)
     if args.trace is not None:
         _write_trace(result, args.trace)
     if args.json:

@@ -3,8 +3,8 @@
 :func:`compare_scenarios` runs every scenario with the same experiment settings and
 seed, so replication ``i`` of each scenario draws from the same random sequences
 wherever the models share stream and step names. Each metric difference then has
-a paired 95% confidence interval (see :mod:`workbench.sim.stats`). The first scenario is the
-baseline and every other scenario is compared with it.
+a paired 95% confidence interval (see :mod:`workbench.sim.stats`). The first
+scenario is the baseline and every other scenario is compared with it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,12 @@ from workbench.savings import (
     yearly_case_volume,
     yearly_savings,
 )
-from workbench.sim.metrics import metric_unit, replication_metrics, summarize_metrics
+from workbench.sim.metrics import (
+    metric_unit,
+    replication_metrics,
+    summarize_metrics,
+    unfinished_warning,
+)
 from workbench.sim.serialize import json_safe, settings_dict
 from workbench.sim.stats import (
     CONFIDENCE,
@@ -266,6 +271,9 @@ def _precision_warnings(
             )
             if text:
                 warnings.append(text)
+        unfinished = unfinished_warning(frame, name)
+        if unfinished:
+            warnings.append(unfinished)
     return warnings
 
 

@@ -33,16 +33,22 @@ from workbench.sim.trace import WAIT_CAUSES
 
 __all__ = [
     "END_STATES",
+    "UNFINISHED_WARNING_PERCENT",
     "MeasuredPeriod",
     "metric_unit",
     "metrics_from_tables",
     "replication_metrics",
     "summarize",
     "summarize_metrics",
+    "unfinished_warning",
 ]
 
 #: End states of the case table, ``in_progress`` meaning not finished at the end.
 END_STATES = ("resolved", "withdrawn", "abandoned", "transferred_out", "in_progress")
+
+#: :func:`unfinished_warning` warns when more measured cases than this share, in
+#: percent, are still in progress at the end of the run.
+UNFINISHED_WARNING_PERCENT = 5.0
 
 _DAY_MINUTES = 1440.0
 
@@ -311,3 +317,40 @@ def summarize(result, confidence: float = CONFIDENCE) -> pd.DataFrame:
     Equivalent to ``summarize_metrics(replication_metrics(result), confidence)``.
     """
     return summarize_metrics(replication_metrics(result), confidence)
+
+
+def unfinished_warning(
+    metrics: pd.DataFrame,
+    scenario: str | None = None,
+    limit: float = UNFINISHED_WARNING_PERCENT,
+) -> str | None:
+    """Return a warning when many measured cases were unfinished at the end.
+
+    Lead times and per-case means cover finished cases only, so when long cases
+    are still in progress at the end of a run, these means lean towards short
+    cases.
+
+    Parameters
+    ----------
+    metrics : pandas.DataFrame
+        Replication metrics from :func:`replication_metrics`.
+    scenario : str, optional
+        The scenario's name, used in the text when given.
+    limit : float, default 5.0
+        The largest acceptable mean share of measured cases in progress, in
+        percent.
+
+    Returns
+    -------
+    str or None
+        None when the mean share is at most ``limit`` or unknown.
+    """
+    share = float(metrics["end_state_in_progress_percent"].mean())
+    if math.isnan(share) or share <= limit:
+        return None
+    where = f"{scenario}: " if scenario else ""
+    return (
+        f"{where}{share:.1f}% of measured cases were still in progress when the run "
+        f"ended (limit {limit:g}%), so lead times and per-case means lean towards "
+        "short cases; run more days, add warm-up days or run by --cases"
+    )
