@@ -179,7 +179,7 @@ class _Run:
         done = env.event()
 
         def succeed_when_done() -> None:
-            if self.arrivals_closed and not done.triggered:
+            if self.arrivals_closed and not self.runner.active and not done.triggered:
                 done.succeed()
 
         self.runner.on_empty = succeed_when_done
