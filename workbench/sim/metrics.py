@@ -212,6 +212,10 @@ def _one_replication(
     return row
 
 
+def _split(table: pd.DataFrame) -> dict[int, pd.DataFrame]:
+    return {int(key): group for key, group in table.groupby("replication", sort=False)}
+
+
 def metrics_from_tables(
     cases: pd.DataFrame,
     pools: pd.DataFrame,
@@ -237,12 +241,15 @@ def metrics_from_tables(
         and per-step columns ``queue_mean_cases[<step>]`` and
         ``queue_max_cases[<step>]``, using the names of the model.
     """
+    by_case = _split(cases)
+    by_pool = _split(pools)
+    by_queue = _split(queues)
     rows = {}
     for replication, period in sorted(periods.items()):
         rows[replication] = _one_replication(
-            cases[cases["replication"] == replication],
-            pools[pools["replication"] == replication],
-            queues[queues["replication"] == replication],
+            by_case.get(replication, cases.iloc[:0]),
+            by_pool.get(replication, pools.iloc[:0]),
+            by_queue.get(replication, queues.iloc[:0]),
             period,
         )
     frame = pd.DataFrame.from_dict(rows, orient="index")
