@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import statistics
 from collections import Counter, defaultdict
 
 import pytest
+from eventlog_helpers import make_log
 
 from workbench.errors import EventLogError
 from workbench.eventlog import discover, read_log
@@ -72,18 +72,6 @@ def test_running_example_variants(running_example_csv):
 
     assert dict(zip(table["variant"], table["cases"], strict=True)) == dict(expected)
     assert table["share"].sum() == pytest.approx(1.0)
-
-
-def make_log(counts: dict[str, int]) -> io.StringIO:
-    """Build a CSV log with ``count`` cases of each variant (activities as letters)."""
-    lines = ["case_id,activity,timestamp"]
-    case = 0
-    for variant, count in counts.items():
-        for _ in range(count):
-            case += 1
-            for minute, activity in enumerate(variant):
-                lines.append(f"c{case},{activity},2024-01-01T10:{minute:02d}:00Z")
-    return io.StringIO("\n".join(lines) + "\n")
 
 
 def test_coverage_keeps_most_frequent_variants():

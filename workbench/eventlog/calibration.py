@@ -168,7 +168,7 @@ class _Builder:
 
     def build(self, name: str) -> dict:
         first_step = self._add_start_steps()
-        for activity in self.discovery.activities.index:
+        for activity in self._activities_in_order():
             self._add_activity(activity)
         self._add_case_closed()
         lanes = sorted({s["lane"] for s in self.steps if "lane" in s})
@@ -184,6 +184,13 @@ class _Builder:
             "arrivals": self._arrivals(first_step),
             "steps": self.steps,
         }
+
+    def _activities_in_order(self) -> list[str]:
+        """Return the kept activities by mean position in their cases, then name."""
+        kept = self.events[self.events["case_id"].isin(self.discovery.kept_cases)]
+        position = kept.groupby("case_id", sort=False).cumcount()
+        mean = position.groupby(kept["activity"]).mean()
+        return sorted(mean.index, key=lambda activity: (mean[activity], activity))
 
     # Routing ----------------------------------------------------------------
 

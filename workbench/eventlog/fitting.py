@@ -116,8 +116,8 @@ def weekly_arrival_profile(
     start = local.min().floor("h")
     end = local.max().floor("h") + pd.Timedelta(hours=1)
     hours = pd.date_range(start, end, freq="h", inclusive="left")
-    exposure = pd.Series(1, index=hours).groupby([hours.dayofweek, hours.hour]).sum()
-    counts = local.groupby([local.dt.dayofweek, local.dt.hour]).size()
+    exposure = pd.Series(1, index=hours).groupby([hours.day_of_week, hours.hour]).sum()
+    counts = local.groupby([local.dt.day_of_week, local.dt.hour]).size()
     rate_per_hour = len(arrivals) / max(len(hours), 1)
     profile = {}
     for day_index, day in enumerate(WEEKDAYS):
@@ -144,7 +144,7 @@ def working_hours(
     minutes = local.dt.hour * 60 + local.dt.minute + local.dt.second / 60
     hours = {}
     for day_index, day in enumerate(WEEKDAYS):
-        on_day = minutes[local.dt.dayofweek == day_index]
+        on_day = minutes[local.dt.day_of_week == day_index]
         if len(on_day) < min_day_share * len(local) or on_day.empty:
             continue
         start = int(np.floor(on_day.quantile(0.01) / 30) * 30)
