@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 from conftest import MODELS, REPO
 
 from workbench.cli import main
+from workbench.cli.sim_commands import _progress_bar
 from workbench.sim.trace import CASE_COLUMNS, POOL_COLUMNS, QUEUE_COLUMNS, VISIT_COLUMNS
 
 COUNTER = """
@@ -237,3 +239,31 @@ def test_help_lists_options(argv, capsys):
     assert raised.value.code == 0
     output = capsys.readouterr().out
     assert "95%" in output or "--replications" in output
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("quiet", "drawn"), [(False, True), (True, False)])
+def test_progress_bar_on_terminal(monkeypatch, quiet, drawn):
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+
+    with _progress_bar(3, quiet) as progress:
+        for done in (1, 2, 3):
+            progress(done, 3)
+
+    # tqdm draws the empty bar at once; later draws are rate-limited.
+    assert ("0/3" in terminal.getvalue()) == drawn
+
+
+def test_progress_bar_off_without_terminal(monkeypatch):
+    stream = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+
+    with _progress_bar(2, quiet=False) as progress:
+        progress(2, 2)
+
+    assert stream.getvalue() == ""
