@@ -253,3 +253,21 @@ def test_changed_volume_is_warned():
 
     assert any("cases per year" in text for text in comparison.warnings)
     assert not math.isnan(comparison.savings[0].cases_per_year)
+
+
+def test_removed_pool_has_no_after_values():
+    before = parse_model(MERGED)
+    after = parse_model(MERGED.replace("Clerks", "Agents"))
+
+    comparison = compare_scenarios(
+        [before, after], ExperimentSettings(replications=2, days=1, jobs=1)
+    )
+
+    frame = comparison.to_frame().set_index("metric")
+    removed = frame.loc["utilization_percent[Clerks]"]
+    added = frame.loc["utilization_percent[Agents]"]
+    assert removed["before_mean"] > 0
+    assert math.isnan(removed["after_mean"])
+    assert math.isnan(removed["change"])
+    assert math.isnan(added["before_mean"])
+    assert added["after_mean"] > 0
