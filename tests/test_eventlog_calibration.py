@@ -213,3 +213,27 @@ def test_check_flags_slowed_model():
     assert not right_check.lead_time.loc["mean", "miss"]
     assert wrong_check.lead_time.loc["mean", "miss"]
     assert any(line.startswith("lead time mean") for line in wrong_check.misses)
+
+
+def test_start_activity_repeated_later_gets_twin():
+    events, _ = read_log(make_log({"ABA": 3, "BA": 1}))
+
+    model, _ = calibrate(events, coverage=1.0)
+
+    twin = model.step("A (case start)")
+    assert twin.duration.value == 0.0
+    assert model.step("A").duration.samples == [1.0] * 4
+    first = {b.to: b.probability for b in model.step("First activity").branches}
+    # B also starts a case (BA) and follows A in the others, so it has a twin too.
+    assert first == {"A (case start)": 0.75, "B (case start)": 0.25}
+    assert twin.next == model.step("A").next
+
+
+def test_check_maps_twin_back_to_activity():
+    events, _ = read_log(make_log({"ABA": 3, "BA": 1}))
+    model, _ = calibrate(events, coverage=1.0)
+
+    check = check_against_log(model, events, replications=2)
+
+    assert "A (case start)" not in check.activities.index
+    assert check.activities.loc["A", "log"] == pytest.approx(7 / 4)

@@ -47,6 +47,7 @@ __all__ = [
     "DEFAULT_SESSION_BREAK_MINUTES",
     "SESSION_WAIT",
     "CASE_CLOSED",
+    "START_SUFFIX",
     "calibrate",
 ]
 
@@ -62,6 +63,10 @@ SESSION_WAIT = "Wait between work sessions"
 SESSION_DECISION = "Delayed between sessions?"
 FIRST_DECISION = "First activity"
 CASE_CLOSED = "Case closed"
+
+#: Suffix of the zero-time step that starts cases at an activity that also
+#: occurs later in other cases.
+START_SUFFIX = " (case start)"
 
 #: An activity counts as having start times when this share of its events has one.
 _MIN_START_SHARE = 0.5
@@ -142,6 +147,19 @@ class _Builder:
             lambda s: s.notna().mean()
         )
         self.timed = set(starts.index[starts >= _MIN_START_SHARE])
+        self.start_twins = self._find_start_twins()
+
+    def _find_start_twins(self) -> set[str]:
+        """Find completion-only activities that start some cases and follow in others.
+
+        The first event of a case is its arrival, so it takes no time, while a
+        later visit takes its gap. Such an activity gets a zero-time twin step,
+        "<activity> (case start)", that cases start at.
+        """
+        kept = self.gaps[self.gaps["case_id"].isin(self.discovery.kept_cases)]
+        firsts = set(kept["activity"][kept["first"]])
+        later = set(kept["activity"][~kept["first"]])
+        return (firsts & later) - self.timed
 
     def choose_time_unit(self, time_unit: str | None) -> None:
         median = float(lead_times(self.events).median())
@@ -170,6 +188,8 @@ class _Builder:
         first_step = self._add_start_steps()
         for activity in self._activities_in_order():
             self._add_activity(activity)
+        for activity in sorted(self.start_twins):
+            self._add_start_twin(activity)
         self._add_case_closed()
         lanes = sorted({s["lane"] for s in self.steps if "lane" in s})
         pools = self._pools()
@@ -200,22 +220,28 @@ class _Builder:
             ["count", "target"], ascending=[False, True], kind="mergesort"
         )
 
-    def _target_name(self, target: str) -> str:
-        return CASE_CLOSED if target == CASE_END else target
+    def _target_name(self, target: str, source: str) -> str:
+        if target == CASE_END:
+            return CASE_CLOSED
+        if source == CASE_START and target in self.start_twins:
+            return target + START_SUFFIX
+        return target
 
     def _route(self, source: str, decision_name: str) -> dict:
         """Return the routing fields for the successors of ``source`` in the DFG."""
         successors = self._successors(source)
         if len(successors) == 1:
             target = successors["target"].iloc[0]
-            return {"end": "resolved"} if target == CASE_END else {"next": target}
+            if target == CASE_END:
+                return {"end": "resolved"}
+            return {"next": self._target_name(target, source)}
         if not any(s["name"] == decision_name for s in self.steps):
             self._add_decision(decision_name, successors, source)
         return {"next": decision_name}
 
     def _add_decision(self, name: str, successors: pd.DataFrame, source: str) -> None:
         total = int(successors["count"].sum())
-        targets = [self._target_name(t) for t in successors["target"]]
+        targets = [self._target_name(t, source) for t in successors["target"]]
         probabilities = _probabilities(successors["count"].tolist())
         branches = [
             {"to": target, "probability": p}
@@ -299,6 +325,18 @@ class _Builder:
         self.steps.append({**step, **routing})
         self.notes["steps", activity] = (
             f"{int(rows.shape[0])} events in the whole log; time from {source}."
+        )
+
+    def _add_start_twin(self, activity: str) -> None:
+        name = activity + START_SUFFIX
+        routing = self._route(activity, f"After {activity}")
+        self.steps.append(
+            {"name": name, "lane": self.lanes[activity], "duration": _zero(), **routing}
+        )
+        self.notes["steps", name] = (
+            f"'{activity}' as the first event of a case: the case arrives when it "
+            "completes, so it takes no time here; later visits go to the step "
+            f"'{activity}'."
         )
 
     def _add_case_closed(self) -> None:

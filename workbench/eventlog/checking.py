@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench.eventlog.calibration import CASE_CLOSED, SESSION_WAIT
+from workbench.eventlog.calibration import CASE_CLOSED, SESSION_WAIT, START_SUFFIX
 from workbench.eventlog.discovery import case_variants
 from workbench.eventlog.fitting import lead_times
 from workbench.model import ProcessModel
@@ -178,6 +178,7 @@ def _simulated_paths(visits: pd.DataFrame, ended: pd.DataFrame) -> pd.Series:
     keys = set(zip(ended["replication"], ended["case_id"], strict=True))
     work = visits[(visits["kind"] != "decision") & ~visits["step"].isin(_ADDED_STEPS)]
     work = work.sort_values(["replication", "case_id", "end_at"], kind="mergesort")
+    work = work.assign(step=work["step"].str.removesuffix(START_SUFFIX))
     paths = work.groupby(["replication", "case_id"], sort=False)["step"].agg(tuple)
     paths = paths[[key in keys for key in paths.index]]
     missing = len(keys) - len(paths)
