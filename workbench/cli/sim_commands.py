@@ -23,17 +23,12 @@ from tqdm import tqdm
 from workbench.cli import sim_output
 from workbench.savings import HOURS_PER_FTE, SavingsAssumptions
 from workbench.sim.compare import (
-    HEADLINE_METRICS,
     compare_scenarios,
     scenario_names,
+    scenario_warnings,
 )
 from workbench.sim.experiment import DEFAULT_DAYS, ExperimentSettings, run_experiment
-from workbench.sim.metrics import (
-    replication_metrics,
-    summarize_metrics,
-    unfinished_warning,
-)
-from workbench.sim.stats import precision_warning
+from workbench.sim.metrics import replication_metrics, summarize_metrics
 from workbench.sim.streams import DEFAULT_SEED
 from workbench.validation import load_and_validate
 
@@ -235,15 +230,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         result = run_experiment(model, settings, progress=progress)
     metrics = replication_metrics(result)
     summary = summarize_metrics(metrics)
-    checked = [m for m in metrics if m in HEADLINE_METRICS or "utilization" in m]
-    warnings = [
-        text
-        for metric in checked
-        if (text := precision_warning(metric, metrics[metric].to_numpy(float)))
-    ]
-    unfinished = unfinished_warning(metrics)
-    if unfinished:
-        warnings.append(unfinished)
+    warnings = scenario_warnings(metrics)
     if args.trace is not None:
         _write_trace(result, args.trace)
     if args.json:

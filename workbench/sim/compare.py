@@ -24,12 +24,13 @@ from workbench.savings import (
     yearly_case_volume,
     yearly_savings,
 )
-from workbench.sim.metrics import (
-    metric_unit,
-    replication_metrics,
-    summarize_metrics,
-    unfinished_warning,
+from workbench.sim.experiment import (
+    ExperimentResult,
+    ExperimentSettings,
+    run_experiment,
 )
+from workbench.sim.metrics import metric_unit, replication_metrics, summarize_metrics
+from workbench.sim.precision import HEADLINE_METRICS, scenario_warnings
 from workbench.sim.serialize import json_safe, settings_dict
 from workbench.sim.stats import (
     CONFIDENCE,
@@ -37,27 +38,16 @@ from workbench.sim.stats import (
     mean_ci,
     paired_difference_ci,
     percent_change_ci,
-    precision_warning,
     unpaired_difference_ci,
 )
 
-__all__ = ["HEADLINE_METRICS", "Comparison", "compare_scenarios", "scenario_names"]
-
-#: Metrics checked for precision and shown first in comparison tables. Per-pool
-#: utilization columns are checked too.
-HEADLINE_METRICS = (
-    "lead_time_mean_minutes",
-    "lead_time_p90_minutes",
-    "waiting_time_mean_minutes",
-    "process_time_mean_minutes",
-    "activity_ratio_va_percent",
-    "steps_per_case",
-    "handoffs_per_case",
-    "staff_hours_per_case",
-    "labour_cost_per_case",
-    "throughput_per_day",
-    "wip_mean_cases",
-)
+__all__ = [
+    "HEADLINE_METRICS",
+    "Comparison",
+    "compare_scenarios",
+    "scenario_names",
+    "scenario_warnings",
+]
 
 DIFFERENCE_COLUMNS = (
     "scenario",
@@ -114,14 +104,14 @@ class Comparison:
     """
 
     scenarios: list[str]
-    settings: object
+    settings: ExperimentSettings
     metrics: dict[str, pd.DataFrame]
     summaries: dict[str, pd.DataFrame]
     differences: pd.DataFrame
     structure: pd.DataFrame
     savings: list[YearlySavings]
     warnings: list[str] = field(default_factory=list)
-    results: dict[str, object] = field(default_factory=dict, repr=False)
+    results: dict[str, ExperimentResult] = field(default_factory=dict, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Return the before/after table: one row per metric and scenario pair."""
@@ -257,26 +247,6 @@ def _differences(
     return pd.DataFrame.from_records(rows, columns=list(DIFFERENCE_COLUMNS))
 
 
-def _precision_warnings(
-    names: list[str], metrics: dict[str, pd.DataFrame], target: float, confidence: float
-) -> list[str]:
-    warnings = []
-    for name in names:
-        frame = metrics[name]
-        checked = [metric for metric in HEADLINE_METRICS if metric in frame]
-        checked += [metric for metric in frame if metric.startswith("utilization_")]
-        for metric in checked:
-            text = precision_warning(
-                metric, frame[metric].to_numpy(dtype=float), target, confidence, name
-            )
-            if text:
-                warnings.append(text)
-        unfinished = unfinished_warning(frame, name)
-        if unfinished:
-            warnings.append(unfinished)
-    return warnings
-
-
 def _volume_warnings(names: list[str], models: Sequence[ProcessModel]) -> list[str]:
     baseline = yearly_case_volume(models[0])
     warnings = []
@@ -291,9 +261,11 @@ def _volume_warnings(names: list[str], models: Sequence[ProcessModel]) -> list[s
     return warnings
 
 
-def _run_all(models, settings, progress: Progress | None) -> list:
-    from workbench.sim.experiment import run_experiment
-
+def _run_all(
+    models: Sequence[ProcessModel],
+    settings: ExperimentSettings,
+    progress: Progress | None,
+) -> list[ExperimentResult]:
     total = len(models) * settings.replications
     results = []
     for index, model in enumerate(models):
@@ -310,7 +282,7 @@ def _run_all(models, settings, progress: Progress | None) -> list:
 
 def compare_scenarios(
     models: Sequence[ProcessModel],
-    settings,
+    settings: ExperimentSettings,
     progress: Progress | None = None,
     *,
     names: Sequence[str] | None = None,
@@ -381,7 +353,9 @@ def compare_scenarios(
         )
         for name in names[1:]
     ]
-    warnings = _precision_warnings(names, metrics, target, confidence)
+    warnings = []
+    for name in names:
+        warnings += scenario_warnings(metrics[name], name, target, confidence)
     if assumptions is None or assumptions.cases_per_year is None:
         warnings += _volume_warnings(names, models)
     return Comparison(
