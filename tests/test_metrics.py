@@ -232,3 +232,65 @@ def test_unfinished_warning_names_share(metrics):
 
 def test_unfinished_warning_silent_below_limit(metrics):
     assert unfinished_warning(metrics, limit=30.0) is None
+
+
+SINGLE_SERVER = """
+name: Single clerk
+lanes:
+  - name: Front desk
+pools:
+  - name: Clerk
+    capacity: 1
+arrivals:
+  - name: Walk-in
+    start: Serve
+    rate_per_hour: 5
+steps:
+  - name: Serve
+    lane: Front desk
+    pool: Clerk
+    value_class: VA
+    duration: {dist: exponential, mean: 8}
+    end: resolved
+"""
+
+
+@pytest.fixture(scope="module")
+def engine_metrics() -> pd.DataFrame:
+    from workbench.loading import parse_model
+    from workbench.sim.experiment import ExperimentSettings, run_experiment
+    from workbench.sim.metrics import replication_metrics
+
+    settings = ExperimentSettings(replications=2, days=30, warmup_days=2, jobs=1)
+    result = run_experiment(parse_model(SINGLE_SERVER), settings)
+    return replication_metrics(result)
+
+
+def test_engine_wip_agrees_with_littles_law(engine_metrics):
+    for _, row in engine_metrics.iterrows():
+        # Little's law: WIP = throughput x lead time, both per minute.
+        expected = row["throughput_per_day"] / 1440 * row["lead_time_mean_minutes"]
+
+        assert row["wip_mean_cases"] == pytest.approx(expected, rel=0.03)
+
+
+def test_engine_lead_time_is_wait_plus_work(engine_metrics):
+    for _, row in engine_metrics.iterrows():
+        parts = row["waiting_time_mean_minutes"] + row["process_time_mean_minutes"]
+
+        assert row["lead_time_mean_minutes"] == pytest.approx(parts, rel=1e-9)
+        assert row["va_time_mean_minutes"] == pytest.approx(
+            row["process_time_mean_minutes"]
+        )
+        assert row["activity_ratio_va_percent"] == pytest.approx(
+            row["activity_ratio_process_percent"]
+        )
+
+
+def test_engine_utilization_near_offered_load(engine_metrics):
+    # 5 cases per hour of 8 minutes each keep one clerk busy 2/3 of the time.
+    for _, row in engine_metrics.iterrows():
+        assert row["utilization_percent[Clerk]"] == pytest.approx(200 / 3, abs=4)
+        assert row["staff_hours_per_case"] == pytest.approx(8 / 60, rel=0.1)
+        assert row["steps_per_case"] == 1
+        assert row["handoffs_per_case"] == 0
