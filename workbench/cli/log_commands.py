@@ -12,8 +12,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from workbench.errors import EventLogError
 from workbench.eventlog.calibration import DEFAULT_SESSION_BREAK_MINUTES, calibrate
-from workbench.eventlog.checking import check_against_log
+from workbench.eventlog.checking import LogCheck, check_against_log
 from workbench.eventlog.discovery import DEFAULT_COVERAGE, discover
 from workbench.eventlog.reading import LogMapping, read_log
 from workbench.eventlog.report import render_report
@@ -53,6 +54,18 @@ def _positive(text: str) -> float:
         ) from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be positive, received {value}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number, received {text!r}"
+        ) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, received {value}")
     return value
 
 
@@ -116,7 +129,7 @@ def _add_calibration_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", help="The model name (default: from the log name).")
     parser.add_argument(
         "--replications",
-        type=int,
+        type=_count,
         default=3,
         help="Simulated runs of the log's number of cases for the check "
         "(default %(default)s; 0 skips the check).",
@@ -126,18 +139,7 @@ def _add_calibration_options(parser: argparse.ArgumentParser) -> None:
 
 def run_discover(args: argparse.Namespace) -> int:
     """Run ``workbench discover`` and return the exit code."""
-    mapping = LogMapping(
-        **{name: getattr(args, f"{name}_column") for name, _ in _MAPPING_FIELDS}
-    )
-    events, report = read_log(
-        args.log,
-        mapping,
-        file_format=args.format,
-        timezone=args.timezone,
-        date_format=args.date_format,
-        delimiter=args.delimiter,
-        encoding=args.encoding,
-    )
+    events, report = _read(args)
     discovery = discover(events, args.coverage)
     clock = args.clock_timezone or args.timezone or report.clock_timezone()
     name = args.name or f"As-is {args.log.name.split('.')[0]}"
@@ -148,7 +150,8 @@ def run_discover(args: argparse.Namespace) -> int:
         session_break_minutes=args.session_break,
         name=name,
     )
-    args.output.write_text(yaml_text, encoding="utf-8")
+    _write(args.output, yaml_text)
+
     out = sys.stdout
     out.write("\n".join(report.summary()) + "\n")
     out.write(
@@ -161,13 +164,44 @@ def run_discover(args: argparse.Namespace) -> int:
         check = check_against_log(
             model, events, replications=args.replications, seed=args.seed
         )
-        out.write("lead time in minutes, log against simulated:\n")
-        out.write(check.lead_time.to_string(float_format="{:.4g}".format) + "\n")
-        out.write(f"{len(check.misses)} differences flagged as misses\n")
-        for line in check.misses:
-            out.write(f"  - {line}\n")
+        _print_check(check)
+
     if args.report is not None:
         page = render_report(report, discovery, yaml_text, check, title=name)
-        args.report.write_text(page, encoding="utf-8")
+        _write(args.report, page)
         out.write(f"report written to {args.report}\n")
     return 0
+
+
+def _read(args: argparse.Namespace):
+    mapping = LogMapping(
+        **{name: getattr(args, f"{name}_column") for name, _ in _MAPPING_FIELDS}
+    )
+    return read_log(
+        args.log,
+        mapping,
+        file_format=args.format,
+        timezone=args.timezone,
+        date_format=args.date_format,
+        delimiter=args.delimiter,
+        encoding=args.encoding,
+    )
+
+
+def _print_check(check: LogCheck) -> None:
+    out = sys.stdout
+    out.write("lead time in minutes, log against simulated:\n")
+    out.write(check.lead_time.to_string(float_format="{:.4g}".format) + "\n")
+    out.write(f"{len(check.misses)} differences flagged as misses\n")
+    for line in check.misses:
+        out.write(f"  - {line}\n")
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise EventLogError(
+            f"{path}: cannot write the file ({error.strerror}); check that the "
+            "folder exists and is writable"
+        ) from None

@@ -14,10 +14,10 @@ The time before an activity is split at ``session_break_minutes``:
   an upper bound on the process time.
 - A longer gap means that the case waited between sessions (overnight, in a pile,
   for another party). Cases in a log tend to be either handled in one go or
-  delayed several times, so these waits are summed per case and modelled once, as
-  the external wait "Wait between work sessions" at the start, taken by the share
-  of cases that had any. Drawing them per activity independently would spread the
-  delays over too many cases and overstate the median lead time.
+  delayed several times, so these waits are summed per case and modelled once.
+  They become the external wait "Wait between work sessions" at the start, taken
+  by the share of cases that had any. Drawing them per activity independently
+  would spread the delays over too many cases and overstate the median lead time.
 """
 
 from __future__ import annotations
@@ -262,14 +262,18 @@ class _Builder:
     # Steps ------------------------------------------------------------------
 
     def _add_start_steps(self) -> str:
-        first = self._route(CASE_START, FIRST_DECISION)
-        first_step = first["next"]
+        first_step = self._route(CASE_START, FIRST_DECISION)["next"]
         breaks = session_breaks(self.gaps, self.break_minutes)
         delayed = breaks[breaks > 0]
         if delayed.empty:
             return first_step
-        share = len(delayed) / len(breaks)
-        wait_lane = self.lanes.get(first_step) or self._main_lane()
+
+        self._add_session_decision(first_step, len(delayed), len(breaks))
+        self._add_session_wait(first_step, delayed)
+        return SESSION_DECISION
+
+    def _add_session_decision(self, first_step: str, delayed: int, cases: int) -> None:
+        share = delayed / cases
         self.steps.append(
             {
                 "name": SESSION_DECISION,
@@ -281,9 +285,12 @@ class _Builder:
             }
         )
         self.notes["steps", SESSION_DECISION] = (
-            f"{len(delayed)} of {len(breaks)} cases ({share:.1%}) had at least one gap "
+            f"{delayed} of {cases} cases ({share:.1%}) had at least one gap "
             f"over {self.break_minutes:g} minutes between events."
         )
+
+    def _add_session_wait(self, first_step: str, delayed: pd.Series) -> None:
+        wait_lane = self.lanes.get(first_step) or self._main_lane()
         self.steps.append(
             {
                 "name": SESSION_WAIT,
@@ -301,7 +308,6 @@ class _Builder:
             "cases. The elapsed time includes nights and weekends, so the wait runs "
             "around the clock."
         )
-        return SESSION_DECISION
 
     def _add_activity(self, activity: str) -> None:
         rows = self.gaps[self.gaps["activity"] == activity]

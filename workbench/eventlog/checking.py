@@ -1,9 +1,10 @@
 """Check a calibrated model against its event log.
 
 The model is simulated for the log's number of cases, and the simulated cases are
-compared with the log's: lead time (mean, median, 90th percentile, and the
-Kolmogorov-Smirnov and Wasserstein distances between the two distributions),
-visits per case of each activity, and the share of the most frequent variants.
+compared with the log's in three tables. Lead time is compared by mean, median and
+90th percentile, and by the Kolmogorov-Smirnov and Wasserstein distances between
+the two distributions. The other tables compare visits per case of each activity
+and the share of cases of the most frequent variants.
 """
 
 from __future__ import annotations
@@ -154,9 +155,9 @@ def _compare_lead_times(
         ("median", np.median),
         ("p90", lambda v: np.quantile(v, 0.9)),
     ):
-        a, b = float(measure(log)), float(measure(sim))
-        difference = (b - a) / a if a else float("inf") if b else 0.0
-        rows[name] = (a, b, difference, abs(difference) > tolerance)
+        logged, simulated = float(measure(log)), float(measure(sim))
+        difference = _relative_difference(logged, simulated)
+        rows[name] = (logged, simulated, difference, abs(difference) > tolerance)
     ks = stats.ks_2samp(log, sim).statistic
     rows["ks_distance"] = (0.0, float(ks), float(ks), bool(ks > tolerance))
     distance = stats.wasserstein_distance(log, sim)
@@ -172,6 +173,14 @@ def _compare_lead_times(
     )
     table["miss"] = table["miss"].astype(bool)
     return table
+
+
+def _relative_difference(logged: float, simulated: float) -> float:
+    if logged != 0:
+        return (simulated - logged) / logged
+    if simulated != 0:
+        return float("inf")
+    return 0.0
 
 
 def _simulated_paths(visits: pd.DataFrame, ended: pd.DataFrame) -> pd.Series:
@@ -232,7 +241,7 @@ def lead_time_figure(check: LogCheck):
     """Return a plotly figure of the log's and simulated lead-time distributions.
 
     The x axis is logarithmic in hours, because lead times of service processes
-    span minutes to months; zero lead times are drawn at the smallest bin.
+    span minutes to months. Zero lead times are drawn in the smallest bin.
     """
     import plotly.graph_objects as go
 

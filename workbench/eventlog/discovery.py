@@ -39,7 +39,7 @@ CASE_END = "[case end]"
 
 @dataclass(frozen=True)
 class Discovery:
-    """What :func:`discover` found in an event table.
+    """Variants, directly-follows graph and lanes found by :func:`discover`.
 
     Attributes
     ----------
@@ -104,7 +104,7 @@ def keep_top_variants(table: pd.DataFrame, coverage: float) -> pd.Series:
     """Return a boolean mask keeping the most frequent variants up to ``coverage``.
 
     Variants are kept in order until their cumulative share of cases reaches
-    ``coverage``; the variant that crosses it is kept, so the cover is at least
+    ``coverage``. The variant that crosses it is kept, so the cover is at least
     ``coverage``.
 
     Raises

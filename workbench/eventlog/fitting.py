@@ -46,10 +46,11 @@ def activity_gaps(events: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The event table with ``gap`` (minutes from the previous completion in the
-        case to this event's start, or to its completion when the start is
-        unknown), ``process`` (minutes from start to completion, NaN when the
-        start is unknown) and ``first`` (the case's first event, whose gap is NaN).
+        The event table with three more columns. ``gap`` is the minutes from the
+        previous completion in the case to this event's start, or to its
+        completion when the start is unknown. ``process`` is the minutes from
+        start to completion, NaN when the start is unknown. ``first`` marks the
+        case's first event, whose gap is NaN.
     """
     previous = events.groupby("case_id", sort=False)["end_at"].shift()
     begun = events["start_at"].fillna(events["end_at"])
@@ -65,7 +66,7 @@ def session_breaks(gaps: pd.DataFrame, break_minutes: float) -> pd.Series:
     """Return each case's total time in gaps longer than ``break_minutes``.
 
     Such a gap means that the case waited between two sessions of work (overnight,
-    for another party, in a pile); the time is summed per case, in minutes.
+    for another party, in a pile). The time is summed per case, in minutes.
     """
     long = gaps["gap"].where(gaps["gap"] > break_minutes, 0.0).fillna(0.0)
     return long.groupby(gaps["case_id"], sort=False).sum()

@@ -80,7 +80,7 @@ _CANDIDATES = {
 
 @dataclass(frozen=True)
 class LogMapping:
-    """Which column (CSV) or attribute key (XES) holds each field of an event.
+    """The column (CSV) or attribute key (XES) of each field of an event.
 
     A field left ``None`` is looked up among common names (``case:concept:name``,
     ``case_id``, ``time:timestamp``, ``org:resource``, ...). ``case``, ``activity``
@@ -136,7 +136,7 @@ def _missing_column(source: str, name: str, given: str | None, columns: list) ->
 
 @dataclass
 class ImportReport:
-    """What happened to every row of an imported log.
+    """Counts and reasons for every row of an imported log.
 
     Attributes
     ----------
@@ -194,8 +194,8 @@ class ImportReport:
         """Return the most frequent UTC offset of the timestamps, such as ``"+01:00"``.
 
         Returns ``"UTC"`` when the timestamps carry no offset or only ``Z``. A log
-        that spans daylight-saving changes has two offsets; the more frequent one
-        is returned, so give an IANA zone to calibration where it is known.
+        that spans daylight-saving changes has two offsets, and only the more
+        frequent one is returned. Give calibration an IANA zone where it is known.
         """
         offsets = {k: v for k, v in self.utc_offsets.items() if k != "Z"}
         if not offsets:
@@ -247,7 +247,7 @@ def read_log(
     mapping : LogMapping, optional
         The columns or XES keys to use; common names are found by default.
     file_format : {"csv", "xes"}, optional
-        Taken from the file name when not given; a buffer without a name is
+        Taken from the file name when not given. A buffer without a name is
         read as CSV unless it starts with ``<`` or a gzip header.
     timezone : str, optional
         The time zone of timestamps without a UTC offset, such as

@@ -1,10 +1,11 @@
 """Timestamp parsing for event logs: every instant ends up in UTC.
 
 A timestamp with a UTC offset (``+02:00``, ``Z``) is converted to UTC, never relabelled.
-A naive timestamp is read as local time in a time zone that the caller gives; without
-one it is rejected, because guessing the zone would shift every duration that crosses
-a daylight-saving change. Dates such as ``03/04/2024`` are rejected unless the caller
-gives a format, because day-first and month-first readings both parse.
+A naive timestamp is read as local time in a time zone that the caller gives.
+Without a zone it is rejected, because a guessed zone would shift every duration
+that crosses a daylight-saving change. Dates such as ``03/04/2024`` are rejected
+unless the caller gives a format, because day-first and month-first readings both
+parse.
 """
 
 from __future__ import annotations

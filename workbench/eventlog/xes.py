@@ -73,8 +73,8 @@ def _local_name(tag: str) -> str:
 
 
 def _walk(stream: IO[bytes]) -> Iterator[dict[str, str]]:
-    # The stack holds the local names of the open elements, so an attribute is
-    # taken only when it sits directly inside a <trace> or an <event>; nested
+    # The stack contains the local names of the open elements, so an attribute is
+    # taken only when it sits directly inside a <trace> or an <event>. Nested
     # meta-attributes are skipped.
     stack: list[str] = []
     case_attributes: dict[str, str] = {}
