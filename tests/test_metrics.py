@@ -7,10 +7,14 @@ import math
 import pandas as pd
 import pytest
 
+from workbench.loading import parse_model
+from workbench.sim.experiment import ExperimentSettings, run_experiment
 from workbench.sim.metrics import (
     MeasuredPeriod,
     metric_unit,
     metrics_from_tables,
+    replication_metrics,
+    summarize,
     summarize_metrics,
     unfinished_warning,
 )
@@ -256,14 +260,31 @@ steps:
 
 
 @pytest.fixture(scope="module")
-def engine_metrics() -> pd.DataFrame:
-    from workbench.loading import parse_model
-    from workbench.sim.experiment import ExperimentSettings, run_experiment
-    from workbench.sim.metrics import replication_metrics
-
+def engine_result():
     settings = ExperimentSettings(replications=2, days=30, warmup_days=2, jobs=1)
-    result = run_experiment(parse_model(SINGLE_SERVER), settings)
-    return replication_metrics(result)
+    return run_experiment(parse_model(SINGLE_SERVER), settings)
+
+
+@pytest.fixture(scope="module")
+def engine_metrics(engine_result) -> pd.DataFrame:
+    return replication_metrics(engine_result)
+
+
+def test_summarize_covers_every_metric(engine_result, engine_metrics):
+    summary = summarize(engine_result)
+
+    assert list(summary["metric"]) == list(engine_metrics.columns)
+    assert list(summary.columns) == [
+        "metric",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "half_width",
+        "relative_half_width",
+        "n",
+        "unit",
+    ]
+    assert (summary["n"] == 2).all()
 
 
 def test_engine_wip_agrees_with_littles_law(engine_metrics):
