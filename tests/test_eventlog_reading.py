@@ -314,3 +314,10 @@ def test_invalid_xml_rejected(tmp_path):
 def test_missing_file_rejected(tmp_path):
     with pytest.raises(EventLogError, match="file not found"):
         read_log(tmp_path / "absent.csv")
+
+
+def test_oversized_gzip_rejected(receipt_xes, monkeypatch):
+    monkeypatch.setattr("workbench.eventlog.xes.MAX_XES_BYTES", 100_000)
+
+    with pytest.raises(EventLogError, match="exceeds 100,000 bytes"):
+        read_log(receipt_xes)

@@ -74,7 +74,7 @@ class LogCheck:
 
     @property
     def misses(self) -> list[str]:
-        """Return one sentence per flagged difference."""
+        """One sentence per flagged difference."""
         lines = []
         for name, table in (
             ("lead time", self.lead_time),
@@ -205,7 +205,7 @@ def _compare_activities(
     table = pd.DataFrame({"log": log, "simulated": sim}).fillna(0.0)
     table["difference"] = table["simulated"] - table["log"]
     relative = table["difference"].abs() / table["log"].where(table["log"] > 0, 1.0)
-    # Rare activities differ by chance; a miss needs a relative and an absolute gap.
+    # Rare activities differ by chance, so a miss needs a relative and an absolute gap.
     table["miss"] = (relative > tolerance) & (table["difference"].abs() > 0.05)
     return table.sort_values("log", ascending=False)
 

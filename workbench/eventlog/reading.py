@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -225,7 +226,8 @@ class ImportReport:
 
 
 def _reason_kind(reason: str) -> str:
-    return reason.split(" value ")[0] if " value " in reason else reason
+    # Rows with the same reason but different values or cases count together.
+    return re.sub(r"(value|case) '[^']*'", r"\1 ...", reason)
 
 
 def read_log(

@@ -158,7 +158,7 @@ def dfg_svg(discovery: Discovery) -> str:
 
     Returns a short note instead when the ``dot`` program is not installed.
     """
-    graph = graphviz.Digraph(graph_attr={"rankdir": "LR"}, node_attr={"shape": "box"})
+    graph = graphviz.Digraph(graph_attr={"rankdir": "TB"}, node_attr={"shape": "box"})
     for node in (CASE_START, CASE_END):
         graph.node(node, shape="circle", label="start" if node == CASE_START else "end")
     top = discovery.edges["count"].max()
