@@ -1,0 +1,166 @@
+"""Tests of ``workbench report``: its numbers equal those of ``workbench compare``."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import MODELS
+from openpyxl import load_workbook
+
+from workbench.cli import main
+from workbench.report.assemble import HEADLINE, YEARLY
+from workbench.report.content import Row, display_value
+from workbench.report.html import display_row
+
+PAIR = MODELS / "permit_intake"
+RUN = ["--replications", "3", "--days", "5", "--seed", "11", "--jobs", "1", "-q"]
+SAVINGS = ["--hours-per-fte", "1600", "--cost-per-hour", "55"]
+
+
+@pytest.fixture(scope="module")
+def compare_json():
+    stdout = io.StringIO()
+    arguments = ["compare", str(PAIR / "before.yaml"), str(PAIR / "after.yaml")]
+    sys_stdout, sys.stdout = sys.stdout, stdout
+    try:
+        code = main([*arguments, *RUN, *SAVINGS, "--json"])
+    finally:
+        sys.stdout = sys_stdout
+    assert code == 0
+    return json.loads(stdout.getvalue())
+
+
+@pytest.fixture(scope="module")
+def report_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    files = {}
+    for suffix in ("xlsx", "html"):
+        path = folder / f"report.{suffix}"
+        arguments = ["report", str(PAIR / "before.yaml"), str(PAIR / "after.yaml")]
+        assert main([*arguments, "-o", str(path), *RUN, *SAVINGS]) == 0
+        files[suffix] = path
+    return files
+
+
+def _after_differences(data: dict) -> dict[str, dict]:
+    after = data["scenarios"][1]
+    return {
+        row["metric"]: row for row in data["differences"] if row["scenario"] == after
+    }
+
+
+def _close(value, expected):
+    if expected is None:
+        return value is None
+    return value == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_headline_equals_compare_json(compare_json, report_files):
+    differences = _after_differences(compare_json)
+    workbook = load_workbook(report_files["xlsx"])
+
+    rows = list(workbook["Headline"].iter_rows(min_row=2, values_only=True))
+
+    assert [row[1] for row in rows] == [key for key, _ in HEADLINE]
+    for row in rows:
+        expected = differences[row[1]]
+        assert _close(row[3], expected["before_mean"]), row[1]
+        assert _close(row[4], expected["after_mean"]), row[1]
+        assert _close(row[5], expected["change"]), row[1]
+        assert _close(row[6], expected["change_ci_low"]), row[1]
+        assert _close(row[7], expected["change_ci_high"]), row[1]
+        assert _close(row[8], expected["percent_change"]), row[1]
+
+
+def test_yearly_savings_equal_compare_json(compare_json, report_files):
+    (saving,) = compare_json["savings"]
+    workbook = load_workbook(report_files["xlsx"])
+
+    rows = list(workbook["Per year"].iter_rows(min_row=2, values_only=True))
+
+    assert [row[1] for row in rows] == [key for key, *_ in YEARLY]
+    for row in rows:
+        expected = saving[row[1]]
+        assert _close(row[3], expected["mean"]), row[1]
+        assert _close(row[4], expected["ci_low"]), row[1]
+        assert _close(row[5], expected["ci_high"]), row[1]
+        assert _close(row[6], saving["cases_per_year"])
+
+
+def test_html_shows_compare_numbers(compare_json, report_files):
+    differences = _after_differences(compare_json)
+    html = " ".join(report_files["html"].read_text(encoding="utf-8").split())
+
+    for key, label in HEADLINE:
+        expected = differences[key]
+        row = display_row(
+            Row(
+                key,
+                label,
+                expected["unit"],
+                expected["before_mean"],
+                expected["after_mean"],
+                expected["change"],
+            )
+        )
+        before, after = display_value(row.before), display_value(row.after)
+        assert f"<td>{before}</td> <td>{after}</td>" in html, key
+
+
+def test_assumptions_name_overrides(report_files):
+    workbook = load_workbook(report_files["xlsx"])
+
+    values = [row[1] for row in workbook["Assumptions"].iter_rows(values_only=True)]
+
+    assert "3" in values
+    assert "11" in values
+    assert any("1,600 working hours per FTE" in str(value) for value in values)
+    assert any("55 per staff hour" in str(value) for value in values)
+
+
+def test_report_rejects_unknown_suffix(tmp_path, capsys):
+    output = tmp_path / "report.docx"
+    arguments = ["report", str(PAIR / "before.yaml"), str(PAIR / "after.yaml")]
+
+    code = main([*arguments, "-o", str(output), *RUN])
+
+    assert code == 2
+    assert "end the output file name in .html, .pdf or .xlsx" in capsys.readouterr().err
+    assert not output.exists()
+
+
+def test_report_missing_model(tmp_path, capsys):
+    output = tmp_path / "report.html"
+
+    code = main(
+        [
+            "report",
+            str(tmp_path / "nope.yaml"),
+            str(PAIR / "after.yaml"),
+            "-o",
+            str(output),
+        ]
+    )
+
+    assert code == 1
+    assert "file not found" in capsys.readouterr().err
+    assert not output.exists()
+
+
+def test_report_pdf_as_subprocess(tmp_path):
+    output = tmp_path / "report.pdf"
+    arguments = ["report", str(PAIR / "before.yaml"), str(PAIR / "after.yaml")]
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "workbench", *arguments, "-o", str(output), *RUN],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert output.read_bytes().startswith(b"%PDF-")
