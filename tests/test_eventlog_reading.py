@@ -317,7 +317,18 @@ def test_missing_file_rejected(tmp_path):
 
 
 def test_oversized_gzip_rejected(receipt_xes, monkeypatch):
-    monkeypatch.setattr("workbench.eventlog.xes.MAX_XES_BYTES", 100_000)
+    monkeypatch.setattr("workbench.eventlog.xes.MAX_LOG_BYTES", 100_000)
 
     with pytest.raises(EventLogError, match="exceeds 100,000 bytes"):
         read_log(receipt_xes)
+
+
+def test_gzip_csv_read(tmp_path):
+    path = tmp_path / "export.csv.gz"
+    text = "case_id,activity,timestamp\n1,A,2024-01-01T10:00Z\n1,B,2024-01-01T11:00Z\n"
+    path.write_bytes(gzip.compress(text.encode("utf-8")))
+
+    events, report = read_log(path)
+
+    assert report.file_format == "csv"
+    assert events["activity"].tolist() == ["A", "B"]

@@ -37,7 +37,7 @@ import pandas as pd
 from workbench.errors import EventLogError
 from workbench.eventlog.pairing import build_event_table
 from workbench.eventlog.timestamps import parse_timestamps
-from workbench.eventlog.xes import read_xes_rows
+from workbench.eventlog.xes import open_maybe_gzip, read_xes_rows
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -329,6 +329,12 @@ def _xes_table(raw: bytes, source: str) -> pd.DataFrame:
 def _csv_table(
     raw: bytes, source: str, delimiter: str | None, encoding: str | None
 ) -> tuple[pd.DataFrame, str, str]:
+    try:
+        raw = open_maybe_gzip(io.BytesIO(raw), source).read()
+    except (OSError, EOFError) as error:
+        raise EventLogError(
+            f"{source}: cannot read the compressed file: {error}"
+        ) from None
     text, encoding = _decode(raw, source, encoding)
     if not text.strip():
         raise EventLogError(f"{source}: the file is empty; export the log again")

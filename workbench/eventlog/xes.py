@@ -19,16 +19,16 @@ from defusedxml.ElementTree import iterparse
 
 from workbench.errors import EventLogError
 
-__all__ = ["read_xes_rows", "CASE_PREFIX", "MAX_XES_BYTES"]
+__all__ = ["read_xes_rows", "open_maybe_gzip", "CASE_PREFIX", "MAX_LOG_BYTES"]
 
 #: Trace attributes are copied onto each event row under this prefix, as in
 #: ``case:concept:name``.
 CASE_PREFIX = "case:"
 
-#: Largest decompressed XES document read, in bytes. A small .xes.gz file can
+#: Largest decompressed log read, in bytes (XES or CSV). A small .xes.gz file can
 #: expand to any size, so reading stops here. At about 480 bytes per event, as in
 #: the WABO receipt log (8,577 events in 4.1 MB), the limit allows 8 million events.
-MAX_XES_BYTES = 4_000_000_000
+MAX_LOG_BYTES = 4_000_000_000
 
 _ATTRIBUTE_TAGS = {"string", "date", "int", "float", "boolean", "id"}
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -50,7 +50,7 @@ def read_xes_rows(stream: IO[bytes], source: str) -> Iterator[dict[str, str]]:
         If the document declares a DTD or entities, is not well-formed XML, or
         is not a valid gzip stream.
     """
-    stream = _open_maybe_gzip(stream, source)
+    stream = open_maybe_gzip(stream, source)
     try:
         yield from _walk(stream)
     except DefusedXmlException as error:
@@ -66,10 +66,15 @@ def read_xes_rows(stream: IO[bytes], source: str) -> Iterator[dict[str, str]]:
         ) from None
 
 
-def _open_maybe_gzip(stream: IO[bytes], source: str) -> IO[bytes]:
+def open_maybe_gzip(stream: IO[bytes], source: str) -> IO[bytes]:
+    """Return ``stream``, decompressed if it starts with a gzip header.
+
+    A decompressed stream raises :class:`EventLogError` past
+    :data:`MAX_LOG_BYTES`.
+    """
     buffered = io.BufferedReader(stream) if not hasattr(stream, "peek") else stream
     if buffered.peek(2)[:2] == _GZIP_MAGIC:
-        return _LimitedReader(gzip.GzipFile(fileobj=buffered), MAX_XES_BYTES, source)
+        return _LimitedReader(gzip.GzipFile(fileobj=buffered), MAX_LOG_BYTES, source)
     return buffered
 
 
