@@ -1,4 +1,4 @@
-"""Tests of the structural metrics on small models with hand-calculated answers."""
+"""Tests of the structural metrics on small models with hand-calculated results."""
 
 from __future__ import annotations
 
@@ -149,7 +149,7 @@ def test_transfer_loop_metrics():
     assert metrics.rework_loops == 0
     assert metrics.expected_steps_per_case == pytest.approx(2 + 0.3 / 0.7)
     assert metrics.expected_decisions_per_case == pytest.approx(1 / 0.7)
-    # Every case changes lane once after intake; each transfer (0.3/0.7 per case)
+    # Every case changes lane once after intake. Each transfer (0.3/0.7 per case)
     # moves on to the right department with probability 0.7.
     assert metrics.expected_handoffs_per_case == pytest.approx(1 + 0.3)
     assert metrics.end_state_probabilities == pytest.approx({"resolved": 1.0})
@@ -166,7 +166,7 @@ def test_branch_end_state_probabilities():
 def test_touchpoints_and_handoffs_with_rework():
     metrics = structural_metrics(parse_model(ROUTED))
 
-    # "Take request" is visited 1.25 times (pca 80); 0.8 * 0.4 of its visits go to
+    # "Take request" is visited 1.25 times (pca 80). 0.8 * 0.4 of its visits go to
     # the back office, and each of those cases then moves to the customer lane.
     assert metrics.expected_touchpoints_per_case == pytest.approx(1.25)
     assert metrics.expected_handoffs_per_case == pytest.approx(0.4 + 0.4)

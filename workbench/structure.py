@@ -1,19 +1,20 @@
 """Structural LEAN metrics of a process model, computed without simulation.
 
 :func:`structural_metrics` counts steps, value classes, decisions, lanes, handoff
-edges, loops and touchpoints, multiplies the steps' percent complete and accurate
-into the rolled %C&A, and solves the routing as an absorbing Markov chain to obtain
-the expected steps, handoffs, touchpoints and decisions per case and the probability
-of each end state.
+edges, loops and touchpoints, and multiplies the steps' percent complete and
+accurate into the rolled %C&A. It also solves the routing as an absorbing Markov
+chain, which gives the expected steps, handoffs, touchpoints and decisions per case
+and the probability of each end state.
 
 The chain's transient states are the steps and its absorbing states the end states.
 With ``Q`` the expected moves between steps per visit and ``R`` the moves from steps
-to end states, the fundamental matrix ``N = (I - Q)^-1`` holds the expected visits to
-each step per visit to another (Kemeny and Snell, *Finite Markov Chains*, 1960,
-chapter III). A parallel split passes one visit to every branch, so its row of ``Q``
-sums to more than 1; each branch's move into the join counts ``1/k`` of a visit for
-``k`` branches, so the join is visited once per split. ``N`` stays exact because
-every branch reaches its join once (a rule of :mod:`workbench.validation`).
+to end states, the fundamental matrix ``N = (I - Q)^-1`` holds in row i the expected
+visits to each step of a case that starts at step i, and ``N R`` the probabilities
+of ending in each end state. A parallel split passes one visit to every branch, so
+its row of ``Q`` sums to more than 1. Each branch's move into the join counts
+``1/k`` of a visit for ``k`` branches, so the join is visited once per split. ``N``
+stays exact because every branch reaches its join exactly once, which
+:mod:`workbench.validation` checks.
 
 Abandonment is ignored: the expected visits after a step with ``patience`` are
 those of a case that never abandons.
