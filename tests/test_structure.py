@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 
 import pytest
 
+from tests.conftest import MODELS
 from tests.test_graph import PARALLEL, ROUTED
 from workbench.errors import ModelValidationError
-from workbench.loading import parse_model
+from workbench.loading import model_from_data, parse_model, read_yaml
+from workbench.sim.engine import simulate_replication
+from workbench.sim.experiment import ExperimentSettings
 from workbench.structure import expected_visits, start_shares, structural_metrics
 
 LANES = """
@@ -222,3 +226,37 @@ def test_metrics_frozen_and_serialisable():
     assert data["steps"] == 4
     assert data["bva_steps"] == 1
     assert data["lanes"] == 3
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        MODELS / "permit_intake" / "after.yaml",
+        MODELS / "report_request" / "before.yaml",
+        MODELS / "complaints" / "before.yaml",
+    ],
+    ids=lambda p: f"{p.parent.name}-{p.stem}",
+)
+def test_expectations_match_simulation(path):
+    # Patience is removed, because the chain ignores abandonment.
+    data = read_yaml(path.read_text(encoding="utf-8"))
+    for step in data["steps"]:
+        step.pop("patience", None)
+    model = model_from_data(data)
+    settings = ExperimentSettings(replications=1, cases=3000, jobs=1)
+
+    metrics = structural_metrics(model)
+    cases = simulate_replication(model, settings, 0).cases
+
+    assert set(cases["end_state"]) <= set(metrics.end_state_probabilities)
+    for column, expected in (
+        ("steps", metrics.expected_steps_per_case),
+        ("handoffs", metrics.expected_handoffs_per_case),
+        ("touchpoints", metrics.expected_touchpoints_per_case),
+    ):
+        half_width = 4 * cases[column].std() / math.sqrt(len(cases))
+        assert abs(cases[column].mean() - expected) <= half_width, column
+    for state, probability in metrics.end_state_probabilities.items():
+        share = (cases["end_state"] == state).mean()
+        half_width = 4 * math.sqrt(probability * (1 - probability) / len(cases))
+        assert abs(share - probability) <= half_width + 1e-9, state
