@@ -23,6 +23,12 @@ def test_start_after_copies_without_changes():
     assert after.name == "Permit counter (after)"
 
 
+def test_start_after_replaces_before_suffix():
+    before = permit_model().model_copy(update={"name": "Permit intake (before)"})
+
+    assert redesign.start_after(before).name == "Permit intake (after)"
+
+
 def test_remove_step_reroutes_and_records():
     after = redesign.apply_move(_after(), "remove_step", "Copy file")
 

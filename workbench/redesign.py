@@ -39,9 +39,11 @@ _DISTRIBUTION = TypeAdapter(Distribution)
 def start_after(before: ProcessModel, name: str | None = None) -> ProcessModel:
     """Return a copy of ``before`` with no recorded changes, to redesign as the after.
 
-    ``name`` defaults to the before's name followed by ``(after)``.
+    ``name`` defaults to the before's name with a trailing ``(before)`` replaced by
+    ``(after)``, or followed by ``(after)``.
     """
-    update = {"name": name or f"{before.name} (after)", "changes": []}
+    base = before.name.removesuffix("(before)").rstrip()
+    update = {"name": name or f"{base} (after)", "changes": []}
     return before.model_copy(update=update)
 
 

@@ -33,6 +33,14 @@ def run_key(before, after, settings: ExperimentSettings) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_HEADLINE = {
+    "lead_time_mean_minutes": "Lead time (minutes)",
+    "waiting_time_mean_minutes": "Waiting time (minutes)",
+    "steps_per_case": "Steps per case",
+    "handoffs_per_case": "Handoffs per case",
+}
+
+
 @guarded
 def simulate_page() -> None:
     """Run the comparison with a progress bar and show the latest results."""
@@ -99,10 +107,7 @@ def _run(before, after, settings: ExperimentSettings, key: str) -> None:
         def progress(done: int, total: int) -> None:
             bar.progress(done / total, text=f"Replication {done} of {total}")
 
-        names = ["before: " + before.name, "after: " + after.name]
-        comparison = compare_scenarios(
-            [before, after], settings, progress=progress, names=names
-        )
+        comparison = compare_scenarios([before, after], settings, progress=progress)
         results[key] = {"comparison": comparison, "before": before, "after": after}
         bar.empty()
         while len(results) > MAX_KEPT_RESULTS:
@@ -111,11 +116,18 @@ def _run(before, after, settings: ExperimentSettings, key: str) -> None:
 
 
 def _show_results(comparison, before) -> None:
+    _headline(comparison)
     st.subheader("Before and after, with 95% confidence intervals")
     table = comparison.to_frame().drop(columns=["scenario", "unpaired_half_width"])
     st.dataframe(table.round(3), hide_index=True, width="stretch")
-    for warning in comparison.warnings:
-        st.warning(warning)
+    if comparison.warnings:
+        count = len(comparison.warnings)
+        with st.expander(f"Precision warnings ({count}): consider more replications"):
+            for warning in comparison.warnings:
+                st.warning(warning)
+    if not comparison.structure.empty:
+        st.subheader("Structure of each scenario (from the models, no simulation)")
+        st.dataframe(comparison.structure, width="stretch")
     lead, waiting = st.columns(2)
     lead.plotly_chart(charts.distribution_figure(comparison, "lead_time", "Lead time"))
     waiting.plotly_chart(
@@ -124,6 +136,22 @@ def _show_results(comparison, before) -> None:
     st.plotly_chart(charts.value_stream_figure(comparison))
     st.plotly_chart(charts.utilization_figure(comparison))
     _savings(comparison, before)
+
+
+def _headline(comparison) -> None:
+    table = comparison.to_frame().set_index("metric")
+    columns = st.columns(len(_HEADLINE))
+    for column, (metric, label) in zip(columns, _HEADLINE.items(), strict=True):
+        if metric not in table.index:
+            continue
+        row = table.loc[metric]
+        column.metric(
+            f"{label}, after",
+            f"{row['after_mean']:,.2f}",
+            f"{row['change']:+,.2f} ({row['percent_change']:+.1f}%)",
+            delta_color="inverse",
+            help=f"Before: {row['before_mean']:,.2f}",
+        )
 
 
 def _savings(comparison, before) -> None:
