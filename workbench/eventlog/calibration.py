@@ -316,21 +316,30 @@ class _Builder:
         if activity in self.timed:
             step["pool"] = f"{self.lanes[activity]} staff"
             values = rows["process"].dropna()
-            source = f"start-to-completion times of {len(values)} events"
+            source = f"Process time: start to completion of {len(values)} events."
         else:
             inner = rows[~rows["first"] & (rows["gap"] <= self.break_minutes)]
             values = inner["gap"]
-            source = (
-                f"gaps of {len(values)} events from the previous completion, up to "
-                f"{self.break_minutes:g} minutes: the log has completion times only, "
-                "so each gap is waiting plus work and the step takes no staff"
-            )
+            source = self._gap_source(rows, len(values))
         step["duration"] = self._empirical(values) if len(values) else _zero()
-        if not len(values):
-            source = "no gap observed (the activity only starts cases): zero time"
         self.steps.append({**step, **routing})
-        self.notes["steps", activity] = (
-            f"{int(rows.shape[0])} events in the whole log; time from {source}."
+        self.notes["steps", activity] = f"{len(rows)} events in the whole log. {source}"
+
+    def _gap_source(self, rows: pd.DataFrame, used: int) -> str:
+        if used:
+            return (
+                f"Time: gaps of {used} events from the previous completion, up to "
+                f"{self.break_minutes:g} minutes. The log has completion times only, "
+                "so each gap is waiting plus work, and the step takes no staff."
+            )
+        if rows["first"].all():
+            return (
+                "Zero time: the activity only starts cases, and a case arrives when "
+                "its first event completes."
+            )
+        return (
+            f"Zero time: every gap before it is over {self.break_minutes:g} minutes, "
+            "so its time is in the wait between work sessions."
         )
 
     def _add_start_twin(self, activity: str) -> None:
