@@ -164,7 +164,7 @@ def test_xlsx_values_equal_content(pair_content):
 
 
 def _cell(value: float):
-    # openpyxl writes floats with 15 significant digits, so compare to that.
+    # The XLSX round trip through openpyxl can change the last digit of a float.
     return None if math.isnan(value) else pytest.approx(value, rel=1e-14)
 
 
@@ -193,7 +193,7 @@ CHROMIUM_FLAGS = [
 
 
 class _VisibleText(HTMLParser):
-    """Collect the text a reader sees: no head, style, script or SVG titles."""
+    """Collect the rendered words of a page, without head, style, script or titles."""
 
     _HIDDEN = {"head", "style", "script", "title"}
 

@@ -107,7 +107,7 @@ def _add_savings_options(parser: argparse.ArgumentParser) -> None:
 def _settings(args: argparse.Namespace):
     from workbench.sim.experiment import ExperimentSettings
 
-    given = {
+    options = {
         "replications": args.replications,
         "seed": args.seed,
         "days": args.days,
@@ -115,7 +115,7 @@ def _settings(args: argparse.Namespace):
         "warmup_days": args.warmup,
         "jobs": args.jobs,
     }
-    return ExperimentSettings(**{k: v for k, v in given.items() if v is not None})
+    return ExperimentSettings(**{k: v for k, v in options.items() if v is not None})
 
 
 def output_format(path: Path) -> str:

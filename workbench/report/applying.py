@@ -1,10 +1,11 @@
 """Apply the changes of a redesign to the before model, one at a time.
 
 The savings attribution needs the model after each change. A change applied alone
-can leave a reference dangling (a removed step that another step still routes to),
-so each intermediate model also takes from the after-model the routing, pool or lane
-fields needed to keep its references whole and every step reachable. That pulls part
-of a later change into an earlier one, so the order of the changes matters.
+can leave a reference dangling, such as a removed step that another step still
+routes to. Each intermediate model therefore also takes from the after-model the
+routing, pool or lane fields that keep its references whole and every step
+reachable. That pulls part of a later change into an earlier one, so the order of
+the changes matters.
 """
 
 from __future__ import annotations

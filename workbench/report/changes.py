@@ -29,6 +29,21 @@ SECTIONS = {
     "lanes": "lane",
 }
 
+_SECTION_TITLES = {
+    "steps": "Steps",
+    "pools": "Staffing",
+    "arrivals": "Demand",
+    "lanes": "Lanes",
+    "calendar": "Calendar",
+}
+_MIXED_ACTIONS = {
+    "steps": "change_steps",
+    "pools": "set_staff",
+    "arrivals": "change_arrivals",
+    "lanes": "change_lanes",
+    "calendar": "change_calendar",
+}
+
 #: Differences that no recorded change claims are listed one by one up to this
 #: count, and grouped by section and kind above it.
 MAX_SEPARATE_CHANGES = 6
@@ -194,8 +209,9 @@ def change_list(before: ProcessModel, after: ProcessModel) -> list[ReportChange]
     The after-model's recorded ``changes`` come first, in their recorded order, each
     with the differences it claims. The differences that no recorded change claims
     follow: one change each when there are at most :data:`MAX_SEPARATE_CHANGES`,
-    otherwise one change per section and kind (such as all steps removed), so that
-    the list fits one page.
+    otherwise steps grouped by kind (such as all steps removed) and one change for
+    each other section (such as all staffing changes), so that the list fits one
+    page.
     """
     edits = diff_models(before, after)
     claimed: set[Edit] = set()
@@ -221,6 +237,9 @@ def _derived_change(edits: list[Edit]) -> ReportChange:
     if len(edits) == 1:
         return ReportChange(first.describe(), action, (first,), False)
     plural = _plural(first.section)
+    if any(edit.kind != first.kind for edit in edits):
+        label = f"{_SECTION_TITLES[first.section]}: {len(edits)} {plural} changed"
+        return ReportChange(label, _MIXED_ACTIONS[first.section], tuple(edits), False)
     verb = {"added": "Add", "removed": "Remove", "changed": "Change"}[first.kind]
     label = f"{verb} {len(edits)} {plural}"
     return ReportChange(label, action, tuple(edits), False)
@@ -231,13 +250,18 @@ def _plural(section: str) -> str:
 
 
 def _grouped_changes(edits: list[Edit]) -> list[ReportChange]:
-    """Group ``edits`` by section and kind: removals, additions, then changes."""
+    """Group ``edits``: steps by kind (removed, added, changed), then one group for
+    each other section, so staffing, arrivals, lanes and the calendar take a row
+    each."""
     groups = []
+    for kind in ("removed", "added", "changed"):
+        own = [e for e in edits if e.section == "steps" and e.kind == kind]
+        if own:
+            groups.append(_derived_change(own))
     for section in [*SECTIONS, "calendar"]:
-        for kind in ("removed", "added", "changed"):
-            own = [e for e in edits if e.section == section and e.kind == kind]
-            if own:
-                groups.append(_derived_change(own))
+        own = [e for e in edits if e.section == section != "steps"]
+        if own:
+            groups.append(_derived_change(own))
     return groups
 
 

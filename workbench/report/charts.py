@@ -22,7 +22,7 @@ SCENARIO_COLOURS = ("#E69F00", "#0072B2")
 
 _FONT = "font-family='Helvetica, Arial, sans-serif' font-size='9'"
 _LABEL_WIDTH = 130
-_BAR_HEIGHT = 7
+_BAR_HEIGHT = 6
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def timeline_svg(
     )
     unit, divisor = _time_unit(longest)
     scale = (width - _LABEL_WIDTH - 40) / longest
-    row_height = 2 * _BAR_HEIGHT + 6
+    row_height = 2 * _BAR_HEIGHT + 4
     height = 24 + row_height * len(names) + 22
     parts = [_svg_open(width, height, "Value-stream timeline")]
     for index, name in enumerate(names):
@@ -131,8 +131,8 @@ def distribution_svg(
     Returns
     -------
     str
-        An ``<svg>`` element; it says so in text when neither scenario has a
-        finished case.
+        An ``<svg>`` element. When neither scenario has a finished case, it
+        contains only a sentence that states this.
     """
     samples = [np.asarray(values, dtype=float) for values in (before, after)]
     samples = [values[np.isfinite(values)] for values in samples]

@@ -1,4 +1,4 @@
-"""What a savings report shows, independent of its format.
+"""The content of a savings report, independent of its format.
 
 :class:`ReportContent` contains every number, text and chart of one report. The HTML,
 PDF and XLSX writers only lay it out, so all formats show the same numbers.

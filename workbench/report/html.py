@@ -25,7 +25,8 @@ _TEMPLATES = Path(__file__).with_name("templates")
 # Graphviz writes an XML declaration, a DOCTYPE and comments before the <svg>
 # element; none of them may appear inside an HTML page.
 _SVG_PREAMBLE = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", re.DOTALL)
-# Units of the comparison shown shorter, because the table heading says "per case".
+# Shorter names of the comparison's units, because the table heading already
+# contains "per case".
 _UNIT_NAMES = {
     "count per case": "",
     "staff hours per case": "hours",
@@ -73,8 +74,8 @@ def _environment() -> jinja2.Environment:
 def display_row(row: Row) -> Row:
     """Return ``row`` in the unit the page shows it in.
 
-    Times of 180 minutes and more show in hours, and of 3 days and more in days
-    (24-hour days); the percentage change stays as it is.
+    Times of 180 minutes and more show in hours, and times of 3 days and more in
+    24-hour days. The percentage change stays as it is.
     """
     unit = _UNIT_NAMES.get(row.unit, row.unit)
     if row.unit != "minutes":

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from workbench.model import ProcessModel
 from workbench.report.attribution import Attribution
-from workbench.sim.compare import HEADLINE_METRICS
+from workbench.sim.precision import HEADLINE_METRICS
 from workbench.sim.stats import (
     TARGET_RELATIVE_HALF_WIDTH,
     mean_ci,
@@ -75,7 +75,7 @@ def _model_warnings(names: list[str], models: Sequence[ProcessModel]) -> list[st
 
 
 def _checked_metrics(columns) -> list[str]:
-    """The metrics whose precision the comparison checks, in its order."""
+    """Return the metrics whose precision the comparison checks, in its order."""
     checked = [metric for metric in HEADLINE_METRICS if metric in columns]
     return checked + [metric for metric in columns if metric.startswith("utilization_")]
 
