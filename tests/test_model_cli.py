@@ -139,12 +139,15 @@ def test_info_table(capsys):
     out = capsys.readouterr().out
 
     rows = dict(
-        line.strip().rsplit(None, 1) for line in out.splitlines()[1:] if line.strip()
+        line.strip().rsplit(None, 1) for line in out.splitlines()[1:] if "  " in line
     )
     assert code == 0
     assert out.splitlines()[0] == "Permit intake (before)"
     assert int(rows["steps (task and wait)"]) == _work_steps(PERMIT_BEFORE)
     assert float(rows["ends resolved (percent)"]) == pytest.approx(100.0)
+    assert "expected visits per case" in out
+    # %C&A 80 at the completeness check: 1 / 0.8 visits per case.
+    assert float(rows["Check completeness"]) == pytest.approx(1.25)
 
 
 def test_info_json_permit_pair_halves_steps(capsys):

@@ -15,7 +15,7 @@ import sys
 
 from workbench.errors import ModelError
 from workbench.maps import MAP_FORMATS, MapRenderError, map_format, render_map
-from workbench.structure import structural_metrics
+from workbench.structure import expected_visits, structural_metrics
 from workbench.validation import load_and_validate
 
 __all__ = ["register"]
@@ -56,7 +56,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     info = subparsers.add_parser(
         "info",
         help="Show a model's structural LEAN metrics.",
-        description="Show steps, handoffs, loops, rolled %%C&A and expected visits.",
+        description=(
+            "Show steps, handoffs, loops, rolled %%C&A, end-state shares and the "
+            "expected visits to each step per arriving case."
+        ),
     )
     info.add_argument("model", metavar="MODEL", help="YAML model file.")
     info.add_argument("--json", action="store_true", help="Print the metrics as JSON.")
@@ -106,12 +109,18 @@ def run_info(args: argparse.Namespace) -> int:
     """Print the structural metrics of a model file as a table or as JSON."""
     model, _ = load_and_validate(args.model)
     metrics = structural_metrics(model).as_dict()
+    visits = expected_visits(model)
     if args.json:
-        print(json.dumps({"model": model.name, **metrics}, indent=2))
+        data = {"model": model.name, **metrics, "expected_visits": visits}
+        print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
+    width = max([34, *(len(name) for name in visits)])
     print(model.name)
     for label, value in _table_rows(metrics):
-        print(f"  {label:<34} {value}")
+        print(f"  {label:<{width}} {value}")
+    print("expected visits per case")
+    for name, count in visits.items():
+        print(f"  {name:<{width}} {count:.2f}")
     return 0
 
 
