@@ -7,7 +7,7 @@ import zipfile
 
 import openpyxl
 import pytest
-from app_harness import page_test
+from app_harness import page_test, switch_page
 
 from workbench import redesign
 
@@ -156,4 +156,27 @@ def test_map_page_without_results():
     at = page_test("map").run()
 
     assert any("Run a comparison to shade" in c.value for c in at.caption)
+    assert not at.exception
+
+
+def test_map_shaded_by_utilization():
+    at = switch_page(_simulated(), "map")
+
+    at.radio(key="map_shading").set_value("utilization")
+    at.run()
+
+    source = at.get("graphviz_chart")[0].proto.spec
+    labels = [b.label for b in at.get("download_button")]
+    assert "utilization %" in source
+    assert labels == ["Download the map (SVG)", "Download the map (PNG)"]
+    assert not at.exception
+
+
+def test_export_page_after_run():
+    at = switch_page(_simulated(), "export")
+
+    labels = [b.label for b in at.get("download_button")]
+
+    assert "Download the trace (ZIP of CSV tables)" in labels
+    assert "Download the results (XLSX)" in labels
     assert not at.exception

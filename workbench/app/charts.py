@@ -143,23 +143,22 @@ def utilization_figure(comparison) -> go.Figure:
 
 
 def step_load(comparison, scenario: str, model, measure: str) -> dict[str, float]:
-    """Return a load between 0 and 1 per step of ``model``, for shading the map.
+    """Return a value per step of ``model`` for shading the map by load.
 
-    ``measure`` is ``utilization`` (the mean utilization of the step's pool) or
-    ``queue`` (the step's mean queue length, divided by the largest one).
+    ``measure`` is ``utilization`` (mean utilization of the step's pool, percent)
+    or ``queue`` (the step's time-weighted mean queue length, cases). Steps without
+    a pool, or without a queue, get no value.
     """
     metrics = comparison.metrics[scenario].mean(numeric_only=True)
     if measure == "utilization":
-        return {
-            step.name: metrics.get(f"utilization_percent[{step.pool}]", 0.0) / 100.0
+        values = {
+            step.name: metrics.get(f"utilization_percent[{step.pool}]")
             for step in model.steps
             if step.pool
         }
-    queues = {
-        step.name: metrics.get(f"queue_mean_cases[{step.name}]", 0.0)
-        for step in model.steps
-    }
-    largest = max(queues.values(), default=0.0)
-    if largest <= 0:
-        return {}
-    return {name: value / largest for name, value in queues.items() if value > 0}
+    else:
+        values = {
+            step.name: metrics.get(f"queue_mean_cases[{step.name}]")
+            for step in model.steps
+        }
+    return {name: float(v) for name, v in values.items() if v is not None and v > 0}

@@ -16,6 +16,7 @@ _SHADING = {
     "utilization": "Utilization of the step's staff pool",
     "queue": "Mean queue length at the step",
 }
+_VALUE_LABELS = {"utilization": "utilization %", "queue": "mean queue"}
 
 
 @guarded
@@ -24,9 +25,9 @@ def map_page() -> None:
     st.title("Process map")
     scenario = pick_scenario("map_scenario")
     model = state.get_model(scenario)
-    highlight = _highlight(scenario, model)
-    show_map(model, highlight)
-    images = map_images(model, highlight)
+    highlight, label = _highlight(scenario, model)
+    show_map(model, highlight, label)
+    images = map_images(model, highlight, label)
     left, right = st.columns(2)
     for column, (kind, data) in zip((left, right), images.items(), strict=False):
         column.download_button(
@@ -37,14 +38,14 @@ def map_page() -> None:
         )
 
 
-def _highlight(scenario: str, model) -> dict | None:
+def _highlight(scenario: str, model) -> tuple[dict | None, str]:
     run = latest_run()
     if run is None:
         st.caption("Run a comparison to shade the bottlenecks.")
-        return None
+        return None, ""
     if run[scenario] != model:
         st.caption("The latest results are for an earlier version of this scenario.")
-        return None
+        return None, ""
     measure = st.radio(
         "Shade steps by",
         list(_SHADING),
@@ -53,6 +54,7 @@ def _highlight(scenario: str, model) -> dict | None:
         key="map_shading",
     )
     if measure == "none":
-        return None
+        return None, ""
     name = run["comparison"].scenarios[0 if scenario == "before" else 1]
-    return charts.step_load(run["comparison"], name, model, measure)
+    load = charts.step_load(run["comparison"], name, model, measure)
+    return load, _VALUE_LABELS[measure]

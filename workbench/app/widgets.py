@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
+import graphviz
 import streamlit as st
 
 from workbench.app.state import SCENARIOS
 from workbench.errors import Problem
+from workbench.maps import MapRenderError, swimlane_map
 from workbench.model import ProcessModel
 
 __all__ = ["pick_scenario", "show_map", "show_problems", "map_images"]
@@ -28,40 +30,52 @@ def pick_scenario(key: str, label: str = "Scenario") -> str:
     )
 
 
-def _swimlane_map(model: ProcessModel, highlight: dict | None):
+def _swimlane_map(model: ProcessModel, highlight: dict | None, label: str):
     try:
-        from workbench.maps import swimlane_map
-    except ImportError:
-        # NOTE: workbench.maps is optional here so that the other pages still work
-        # in an installation without it.
+        return swimlane_map(model, highlight=highlight, highlight_label=label)
+    except (KeyError, ValueError) as error:
+        # A model with unknown step names cannot be laid out until they are fixed.
+        logger.info("map of model %r not drawn: %s", model.name, error)
         return None
-    if highlight:
-        return swimlane_map(model, highlight=highlight)
-    return swimlane_map(model)
 
 
-def show_map(model: ProcessModel, highlight: dict | None = None) -> None:
+def show_map(
+    model: ProcessModel, highlight: dict | None = None, label: str = ""
+) -> None:
     """Draw the swimlane map of ``model``, shading steps by ``highlight`` if given.
 
-    ``highlight`` maps step names to a load between 0 and 1, such as the
-    utilization of the step's pool.
+    ``highlight`` maps step names to a value, such as the utilization of the
+    step's pool, and ``label`` says what the value is.
     """
-    graph = _swimlane_map(model, highlight)
+    graph = _swimlane_map(model, highlight, label)
     if graph is None:
-        st.info("The swimlane map needs the workbench.maps module, not installed.")
+        st.info("The map is drawn once the problems listed are fixed.")
         return
     st.graphviz_chart(graph, width="stretch")
 
 
-def map_images(model: ProcessModel, highlight: dict | None = None) -> dict[str, bytes]:
+def map_images(
+    model: ProcessModel, highlight: dict | None = None, label: str = ""
+) -> dict[str, bytes]:
     """Return the map of ``model`` rendered as ``svg`` and ``png`` bytes.
 
-    Empty when the map module is missing.
+    Empty when the map cannot be drawn.
+
+    Raises
+    ------
+    MapRenderError
+        If Graphviz fails, such as when ``dot`` is not installed.
     """
-    graph = _swimlane_map(model, highlight)
+    graph = _swimlane_map(model, highlight, label)
     if graph is None:
         return {}
-    return {"svg": graph.pipe(format="svg"), "png": graph.pipe(format="png")}
+    images = {}
+    for kind in ("svg", "png"):
+        try:
+            images[kind] = graph.pipe(format=kind)
+        except (graphviz.ExecutableNotFound, graphviz.CalledProcessError) as error:
+            raise MapRenderError(f"Graphviz failed to draw the map: {error}") from None
+    return images
 
 
 def show_problems(problems: list[Problem]) -> None:
