@@ -249,3 +249,19 @@ def test_unknown_format_raises(tmp_path):
     with pytest.raises(ValueError, match="'gif'"):
         map_format(tmp_path / "map.svg", "gif")
     assert map_format(tmp_path / "map.out", "PNG") == "png"
+
+
+def test_highlight_shades_by_share_of_largest(odd_model):
+    first, other = ODD_NAMES["first"], ODD_NAMES["accents"]
+    source = swimlane_map(
+        odd_model, highlight={first: 10.0, other: -2.0}, highlight_label="queue"
+    ).source
+
+    lines = {line.split(" [", 1)[0].strip(): line for line in source.splitlines()}
+    first_line = next(line for line in lines.values() if "Take &quot;form" in line)
+    other_line = next(line for line in lines.values() if "générale<BR/>" in line)
+
+    assert "penwidth=4.50" in first_line
+    assert 'color="#a50f15"' in first_line
+    assert "penwidth=1.50" in other_line
+    assert 'color="#fcbba1"' in other_line

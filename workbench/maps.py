@@ -245,9 +245,9 @@ def _step_node_attributes(
 
 
 def _highlight_border(value: float, largest: float) -> dict[str, str]:
-    share = value / largest if largest > 0 else 0.0
+    # Negative values, and every value when none is positive, get the lightest shade.
+    share = min(max(value / largest, 0.0), 1.0) if largest > 0 else 0.0
     index = min(int(share * len(_HIGHLIGHT_COLOURS)), len(_HIGHLIGHT_COLOURS) - 1)
-    index = max(index, 0)
     return {"color": _HIGHLIGHT_COLOURS[index], "penwidth": f"{1.5 + 3.0 * share:.2f}"}
 
 
