@@ -265,3 +265,22 @@ def test_highlight_shades_by_share_of_largest(odd_model):
     assert 'color="#a50f15"' in first_line
     assert "penwidth=1.50" in other_line
     assert 'color="#fcbba1"' in other_line
+
+
+def test_draft_with_unknown_names_renders():
+    draft = parse_model(
+        """
+name: Draft
+lanes: [{name: Desk}]
+arrivals: [{name: Calls, start: Nowhere, rate_per_hour: 1}]
+steps:
+  - {name: Answer, lane: Dsk, next: Anwser}
+  - {name: Split, lane: Desk, parallel: {branches: [Answer, Gone], join: Missing}}
+"""
+    )
+
+    texts = set(_svg_nodes(swimlane_map(draft).pipe(format="svg")).values())
+
+    assert "Anwser" in texts
+    assert "Gone" in texts
+    assert any(text.startswith("Answer") for text in texts)

@@ -71,7 +71,9 @@ def swimlane_map(
     Parameters
     ----------
     model : ProcessModel
-        A model whose names are valid (see :mod:`workbench.validation`).
+        The model to draw. A draft whose names are not yet valid still renders:
+        a step, lane or stream start that does not exist is drawn as a plain box
+        outside the lanes, or left out.
     highlight : dict of str to float, optional
         A value per step name, such as utilization or mean queue length. Steps with
         a value get a border from light to dark red by the value's share of the
