@@ -72,8 +72,9 @@ def swimlane_map(
     ----------
     model : ProcessModel
         The model to draw. A draft whose names are not yet valid still renders:
-        a step, lane or stream start that does not exist is drawn as a plain box
-        outside the lanes, or left out.
+        a step in an unknown lane is drawn outside the lanes, a reference to a
+        missing step as a plain box, and a stream with a missing start step
+        without its edge.
     highlight : dict of str to float, optional
         A value per step name, such as utilization or mean queue length. Steps with
         a value get a border from light to dark red by the value's share of the
