@@ -1,7 +1,7 @@
 """Autosaved drafts of the app's work, kept in SQLite.
 
 Each browser session has its own private session id, a random token that only that
-browser knows (the app keeps it in the page's URL, so it survives a refresh). A draft
+browser has. The app keeps it in the page's URL, so it survives a refresh. A draft
 is stored under that id, so two people using one server never see each other's
 drafts. The database file is :func:`default_path` unless the ``WORKBENCH_DRAFTS``
 environment variable names another file.

@@ -74,7 +74,7 @@ def apply_move(
     ------
     RedesignError
         If the action is unknown, the target does not exist, or the move would leave
-        an invalid model; the message names the step or pool and what to change.
+        an invalid model. The message names the step or pool and what to change.
     """
     change = Change(
         label=label or describe_move(action, target, details),
@@ -142,7 +142,7 @@ def undo_change(before: ProcessModel, after: ProcessModel, index: int) -> Proces
         If ``index`` is not a position in ``after.changes``.
     RedesignError
         If a later change depends on the undone one, such as a move on a step that
-        the undone change merged; undo that later change first.
+        the undone change merged. Undo that later change first.
     """
     remaining = list(after.changes)
     del remaining[index]
@@ -223,7 +223,11 @@ def remove_step(data: dict, target: str) -> None:
     """
     step = _step(data, target)
     if step.get("kind") == "decision" or step.get("parallel") or step.get("branches"):
-        raise _fail(target, "a decision or parallel split cannot be removed alone")
+        raise _fail(
+            target,
+            "a decision or parallel split cannot be removed alone; change the routes "
+            "that lead to it instead",
+        )
     inside = [r for r in _routes_into(data, target) if r.endswith("(parallel)")]
     if inside:
         raise _fail(target, f"the step is part of a parallel block of {inside[0]}")
@@ -265,9 +269,10 @@ def merge_steps(data: dict, target: str, other: str, name: str = "") -> None:
     """Merge step ``other`` into ``target``, the step just before it.
 
     ``target`` must route to ``other`` by ``next``. The merged step keeps the lane,
-    pool and name of ``target`` (or ``name`` when given), the higher value class,
-    touchpoint if either is one, %C&A the product of both (rolled %C&A), the routing
-    of ``other``, and a duration whose mean is the sum of both means.
+    pool and name of ``target`` (or ``name`` when given) and the routing of
+    ``other``. It takes the higher value class, is a touchpoint if either step is
+    one, has the product of both %C&A (rolled %C&A), and a duration whose mean is
+    the sum of both means.
     """
     first, second = _step(data, target), _step(data, other)
     if first.get("next") != other:
@@ -363,7 +368,7 @@ def set_duration(data: dict, target: str, duration: dict) -> None:
 
 
 def set_pca(data: dict, target: str, pca: float) -> None:
-    """Set the %C&A (0 to 100) of step ``target``."""
+    """Set the %C&A (above 0, at most 100) of step ``target``."""
     _step(data, target)["pca"] = pca
 
 

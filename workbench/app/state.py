@@ -1,6 +1,6 @@
 """Session state of the workshop app: the two scenarios, drafts and cached results.
 
-Everything that belongs to one browser session lives in ``st.session_state``; the
+Everything that belongs to one browser session lives in ``st.session_state``. The
 only thing shared between sessions is the draft database, where each session reads
 and writes under its own random id. The id is kept in the page's URL as the
 ``draft`` query parameter, so a refresh of the same page finds the draft again.

@@ -45,7 +45,7 @@ def show_map(
     """Draw the swimlane map of ``model``, shading steps by ``highlight`` if given.
 
     ``highlight`` maps step names to a value, such as the utilization of the
-    step's pool, and ``label`` says what the value is.
+    step's pool, and ``label`` names what the value is.
     """
     graph = _swimlane_map(model, highlight, label)
     if graph is None:
@@ -79,7 +79,7 @@ def map_images(
 
 
 def show_problems(problems: list[Problem]) -> None:
-    """List errors with ``st.error`` and warnings with ``st.warning``; say if none."""
+    """Show errors with ``st.error``, warnings with ``st.warning``, or a success."""
     if not problems:
         st.success("No problems found.")
         return
