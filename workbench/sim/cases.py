@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
 import simpy
 
 from workbench.calendar import add_working_minutes
@@ -20,8 +21,12 @@ from workbench.model import Calendar, Step
 from workbench.sim.batching import BatchGate
 from workbench.sim.staffing import QueueStats, StaffPool
 from workbench.sim.streams import Sampler
+from workbench.sim.trace import CASE_COLUMNS, VISIT_COLUMNS
 
 __all__ = ["Case", "StepPlan", "CaseRunner"]
+
+#: Rows kept as tuples before they move into a DataFrame chunk.
+_CHUNK_ROWS = 50_000
 
 
 class Case:
@@ -182,6 +187,8 @@ class CaseRunner:
         self.keep_visits = keep_visits
         self.visit_rows: list[tuple] = []
         self.case_rows: list[tuple] = []
+        self.visit_frames: list[pd.DataFrame] = []
+        self.case_frames: list[pd.DataFrame] = []
         self.active: dict[int, Case] = {}
         self.ended = {"completed": 0, "abandoned": 0}
         self.on_empty = None
@@ -194,6 +201,8 @@ class CaseRunner:
     def _finish(self, case: Case, end_state: str) -> None:
         now = self.env.now
         self.case_rows.append(case.row(self.replication, now, end_state))
+        if len(self.case_rows) >= _CHUNK_ROWS or len(self.visit_rows) >= _CHUNK_ROWS:
+            self._move_rows_to_frames()
         del self.active[case.case_id]
         key = "abandoned" if end_state == "abandoned" else "completed"
         self.ended[key] += 1
@@ -374,9 +383,35 @@ class CaseRunner:
         off_hours = pool.off_duty_minutes(queued_at, start_at)
         return waited - off_hours, off_hours
 
+    def _move_rows_to_frames(self) -> None:
+        # A DataFrame stores a row in about a third of the memory of a tuple.
+        if self.case_rows:
+            self.case_frames.append(pd.DataFrame(self.case_rows, columns=CASE_COLUMNS))
+            self.case_rows = []
+        if self.visit_rows:
+            frame = pd.DataFrame(self.visit_rows, columns=VISIT_COLUMNS)
+            self.visit_frames.append(frame)
+            self.visit_rows = []
+
+    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Return the visits and cases tables, in progress cases included."""
+        self.case_rows += self.in_progress_rows()
+        self._move_rows_to_frames()
+        visits = _concat(self.visit_frames, VISIT_COLUMNS)
+        cases = _concat(self.case_frames, CASE_COLUMNS)
+        return visits, cases.sort_values("case_id", ignore_index=True)
+
     def in_progress_rows(self) -> list[tuple]:
         """Return the case rows of cases still in progress at the end of the run."""
         return [
             case.row(self.replication, math.nan, "in_progress")
             for case in self.active.values()
         ]
+
+
+def _concat(frames: list[pd.DataFrame], columns: tuple[str, ...]) -> pd.DataFrame:
+    if not frames:
+        return pd.DataFrame(columns=list(columns))
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True)

@@ -30,7 +30,7 @@ from workbench.sim.batching import BatchGate
 from workbench.sim.cases import Case, CaseRunner, StepPlan
 from workbench.sim.staffing import QueueStats, StaffPool, run_shifts
 from workbench.sim.streams import RandomStreams
-from workbench.sim.trace import CASE_COLUMNS, POOL_COLUMNS, QUEUE_COLUMNS, VISIT_COLUMNS
+from workbench.sim.trace import POOL_COLUMNS, QUEUE_COLUMNS
 
 if TYPE_CHECKING:
     from workbench.sim.experiment import ExperimentSettings
@@ -243,11 +243,7 @@ class _Run:
 
     def result(self) -> ReplicationResult:
         """Build the trace tables of the finished run."""
-        runner = self.runner
-        case_rows = runner.case_rows + runner.in_progress_rows()
-        cases = pd.DataFrame(case_rows, columns=list(CASE_COLUMNS))
-        cases = cases.sort_values("case_id", ignore_index=True)
-        visits = pd.DataFrame(runner.visit_rows, columns=list(VISIT_COLUMNS))
+        visits, cases = self.runner.tables()
         return ReplicationResult(
             replication=self.replication,
             visits=visits,
