@@ -8,6 +8,7 @@ abuse. Files over :data:`MAX_MODEL_BYTES` are rejected before parsing.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from workbench.model import ProcessModel
 
 __all__ = [
     "MAX_MODEL_BYTES",
+    "MAX_FLOW_NESTING",
     "load_model",
     "parse_model",
     "read_yaml",
@@ -31,6 +33,12 @@ __all__ = [
 
 #: Largest model file accepted, in bytes. Hand-written models are a few kilobytes.
 MAX_MODEL_BYTES = 2_000_000
+
+#: Deepest nesting of flow brackets (``[`` and ``{``) accepted in a model file.
+#: A model written wholly in flow style needs five, for a batch's ``meets``.
+MAX_FLOW_NESTING = 50
+# A flow bracket, or a comment (which may contain brackets) to skip.
+_FLOW_TOKEN = re.compile(r"[\[\]{}]|(?:^|(?<=\s))#[^\n]*", re.MULTILINE)
 
 _SECTION_ELEMENT = {
     "lanes": "lane",
@@ -65,6 +73,7 @@ def read_yaml(text: str | bytes, source: str = "model") -> Any:
                 f"the file is not UTF-8 text ({error.reason} at byte {error.start})",
                 source=source,
             ) from None
+    _check_flow_nesting(text, source)
     yaml = YAML(typ="safe", pure=True)
     try:
         for event in yaml.parse(io.StringIO(text)):
@@ -79,10 +88,45 @@ def read_yaml(text: str | bytes, source: str = "model") -> Any:
         raise ModelFileError(f"invalid YAML: {_first_line(error)}", source=source) from None
     except RecursionError:
         raise ModelFileError("the YAML is nested too deeply", source=source) from None
+    except ModelFileError:
+        raise
+    except (ValueError, TypeError) as error:
+        # The safe constructor raises these for values such as 2026-02-30.
+        raise ModelFileError(
+            f"invalid YAML value: {error}; check dates (YYYY-MM-DD) and times",
+            source=source,
+        ) from None
+
+
+def _check_flow_nesting(text: str, source: str) -> None:
+    """Reject flow brackets nested deeper than :data:`MAX_FLOW_NESTING`.
+
+    The time that ruamel.yaml's pure-Python parser takes grows faster than linearly
+    with the depth of ``[`` and ``{`` nesting (seconds for 1,000 levels with
+    ruamel.yaml 0.19), so deep nesting is rejected before parsing. Brackets in
+    comments are skipped. Brackets inside quoted strings are counted too, which can
+    only overstate the depth.
+    """
+    depth = 0
+    for match in _FLOW_TOKEN.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_FLOW_NESTING:
+                raise ModelFileError(
+                    f"the YAML is nested too deeply: more than {MAX_FLOW_NESTING} "
+                    f"levels of [ ] or {{ }} at character {match.start()}; a model "
+                    "file needs only a few levels",
+                    source=source,
+                )
+        elif token in "]}":
+            depth = max(0, depth - 1)
 
 
 def _first_line(error: Exception) -> str:
-    return " ".join(str(error).split())
+    # ruamel.yaml appends advice on turning its duplicate-key check off.
+    text = str(error).split("To suppress this check", 1)[0]
+    return " ".join(text.split())
 
 
 def model_from_data(data: Any, source: str = "model") -> ProcessModel:

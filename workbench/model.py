@@ -53,7 +53,8 @@ WaitFor = Literal["customer", "mail", "agency", "other"]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Infinite or NaN rates, capacities and costs would break the simulation.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def parse_hours(text: str) -> tuple[float, float]:
