@@ -1,8 +1,8 @@
 """Tiny models with fixed times whose event sequence is known exactly.
 
-Cases come from ``backlog`` (all present at minute 0, created in stream order) and
-the arrival streams have a mean inter-arrival time of about 19 years, so the only
-cases are the backlog ones; each test checks the case count to be sure.
+Cases come from ``backlog``: all are present at minute 0, created in stream order.
+The arrival streams have a mean inter-arrival time of about 19 years, so the only
+cases are the backlog ones, and the tests check the case count to be sure.
 """
 
 from __future__ import annotations

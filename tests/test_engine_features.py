@@ -1,7 +1,7 @@
 """Engine features checked against their expected rates and table invariants.
 
 Counts drawn at random are compared with their expectation within four standard
-errors; each test uses a fixed seed, so it passes or fails the same way every run.
+errors. Each test uses a fixed seed, so it passes or fails the same way every run.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
 """The engine against exact queueing theory.
 
-M/M/c values come from the Erlang C formula (Kleinrock, Queueing Systems, vol. 1,
-section 3.5); the M/D/1 mean wait from the Pollaczek-Khinchine formula. Each check
-asks that the exact value lie in the 95% confidence interval of the replication
-means, with a fixed seed so that a test passes or fails the same way every run.
+M/M/c values come from the Erlang C formula: with offered load a = lambda / mu
+and c servers, P(wait) = (a^c / c!) / (1 - rho) divided by
+sum_{k<c} a^k / k! + (a^c / c!) / (1 - rho), and the mean queue wait is
+P(wait) / (c mu - lambda). The M/D/1 mean wait, rho / (2 mu (1 - rho)), is half the
+M/M/1 value (Pollaczek-Khinchine formula). Each check requires the exact value to
+lie in the 95% confidence interval of the replication means. The seed is fixed, so
+a test passes or fails the same way every run.
 """
 
 from __future__ import annotations

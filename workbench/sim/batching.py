@@ -1,7 +1,7 @@
 """Batches: cases held before a step until a batch is released.
 
 A size rule releases a batch as soon as ``size`` cases wait. A meeting rule releases
-the waiting cases, at most ``max_size`` of them, at fixed times of the week; a
+the waiting cases, at most ``max_size`` of them, at fixed times of the week. A
 meeting that falls on a holiday does not take place, so its cases wait for the next
 one.
 """

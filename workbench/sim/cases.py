@@ -1,7 +1,7 @@
 """Cases moving through the steps of a process, one SimPy process per case.
 
-:class:`StepPlan` holds what the engine needs of a step, resolved once before the
-run (samplers, pool, routing). :class:`CaseRunner` runs a case along its path:
+:class:`StepPlan` is a step resolved once before the run into what the engine
+needs (samplers, pool, routing). :class:`CaseRunner` runs a case along its path:
 tasks (queueing for staff, abandoning, working), external waits, decisions, rework,
 parallel branches and batches, and records one visit row per step visit and one
 case row per case.
@@ -384,7 +384,8 @@ class CaseRunner:
         return waited - off_hours, off_hours
 
     def _move_rows_to_frames(self) -> None:
-        # A DataFrame stores a row in about a third of the memory of a tuple.
+        # DataFrame columns store a row in less memory than a tuple of Python
+        # objects, which keeps long summary-only runs small.
         if self.case_rows:
             self.case_frames.append(pd.DataFrame(self.case_rows, columns=CASE_COLUMNS))
             self.case_rows = []

@@ -3,7 +3,7 @@
 :func:`simulate_replication` builds the staff pools, step plans, arrival streams and
 batches of a model, runs them, checks the run's invariants and returns the four
 trace tables of :mod:`workbench.sim.trace`. Simulation time is in minutes since
-midnight at the start of the experiment's start date; durations in the model's time
+midnight at the start of the experiment's start date. Durations in the model's time
 unit are converted to minutes once, when the samplers are built.
 
 The run ends after ``warmup_days + days`` days, or, when ``cases`` is set, once that

@@ -99,7 +99,7 @@ class StaffPool:
         self._last = now
 
     def try_acquire(self, now: float) -> bool:
-        """Take a member of staff at once if one is free and nobody waits."""
+        """Take a member of staff at once if one is free and no request is queued."""
         if self.busy < self.on_duty and not self._waiting:
             self._advance(now)
             self._start_one(now)
@@ -123,7 +123,7 @@ class StaffPool:
         return ticket
 
     def cancel(self, ticket: list) -> None:
-        """Withdraw a queued request (the case abandoned); it never holds staff."""
+        """Withdraw a queued request because the case abandoned; it gets no staff."""
         ticket[3] = False
 
     def release(self, now: float) -> None:

@@ -1,9 +1,9 @@
 """Random streams: one seed per experiment, one generator per source of randomness.
 
 The root seed of an experiment and the replication number give a
-:class:`numpy.random.SeedSequence`; within a replication, each source of randomness
-(such as ``"arrivals/Walk-ins"`` or ``"duration/Check form"``) gets its own generator,
-whose spawn key is a stable hash of the source name. Two scenarios run with the same
+:class:`numpy.random.SeedSequence`. Within a replication, each source of randomness
+(such as ``"arrivals/Walk-ins"`` or ``"duration/Check form"``) gets its own generator.
+Its spawn key is a stable hash of the source name. Two scenarios run with the same
 seed therefore draw the same values wherever they share a source name: this is how
 common random numbers reach a before/after comparison. No global random state is
 used.
@@ -117,11 +117,11 @@ def draw_block(dist: Distribution, rng: np.random.Generator, size: int) -> np.nd
 def _truncated_normal_block(
     mean: float, sd: float, rng: np.random.Generator, size: int
 ) -> np.ndarray:
-    kept = np.empty(0)
-    while kept.size < size:
+    accepted = np.empty(0)
+    while accepted.size < size:
         values = rng.normal(mean, sd, size)
-        kept = np.concatenate([kept, values[values >= 0]])
-    return kept[:size]
+        accepted = np.concatenate([accepted, values[values >= 0]])
+    return accepted[:size]
 
 
 class Sampler:
