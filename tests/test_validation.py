@@ -181,6 +181,12 @@ BROKEN_CASES = {
         "parallel.join",
         "the join 'Approve' is also entered from 'Complete?'",
     ),
+    "patience_inside_parallel_branch": (
+        ModelValidationError,
+        "step 'Split work'",
+        "parallel.branches[0]",
+        "the branch from 'Check records' has 'Check records' with patience",
+    ),
     "patience_without_pool": (
         ModelValidationError,
         "step 'Wait for customer'",

@@ -226,6 +226,14 @@ def _find_region_problems(
             "keep rework and routing inside the branch"
         )
         problems.append(Problem(where, field, message))
+    impatient = sorted(name for name in region if model.step(name).patience)
+    if impatient:
+        message = (
+            f"{label} has {_quote(impatient)} with patience, and a case that abandons "
+            "there would end inside the branch, so the join would wait forever; "
+            "remove patience from steps between the split and the join"
+        )
+        problems.append(Problem(where, field, message))
     if not any(join in graph[name] for name in region):
         message = f"{label} never reaches the join '{join}'; route its last step there"
         problems.append(Problem(where, field, message))
