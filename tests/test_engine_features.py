@@ -288,3 +288,20 @@ def test_bundled_models_run(path):
 
     assert len(result.cases) > 0
     assert result.pools.utilization.between(0, 1).all()
+
+
+def test_case_count_run_stops_at_time_limit(caplog):
+    pools = [
+        {
+            "name": "Clerks",
+            "shifts": [{"days": ["mon"], "hours": "08:00-09:00", "capacity": 0}],
+        }
+    ]
+    model = make_model([serve()], [walk_ins(rate_per_hour=60)], pools=pools)
+
+    with caplog.at_level("WARNING", logger="workbench.sim.engine"):
+        result = run(model, cases=20)
+
+    assert (result.cases.end_state == "in_progress").all()
+    assert result.end_at > 20 * 20.0  # 20 times the expected 20 minutes
+    assert "still in progress" in caplog.text

@@ -30,7 +30,11 @@ _CHUNK_ROWS = 50_000
 
 
 class Case:
-    """The running totals of one case, in minutes."""
+    """The running totals of one case, in minutes.
+
+    NOTE: times of parallel branches add up, so for a case with parallel work the
+    sum of process and waiting times can exceed its lead time.
+    """
 
     __slots__ = (
         "case_id",
@@ -216,6 +220,8 @@ class CaseRunner:
         lanes after a parallel join. Returns ``(last_lane, end_state)`` with
         ``end_state`` None when the path reached ``stop_at``.
         """
+        # The start of a visit is written out here, not in a helper generator,
+        # because each nested generator adds to the cost of every event.
         plans = self.plans
         while name != stop_at:
             step = plans[name]
@@ -350,7 +356,10 @@ class CaseRunner:
         return False
 
     def _queue(self, case: Case, step: StepPlan, pool: StaffPool):
-        """Wait for staff; return False if the case abandoned first."""
+        """Wait for staff; return False if the case abandoned first.
+
+        Patience runs in elapsed time, whether or not staff are on duty.
+        """
         env = self.env
         ticket = pool.enqueue(env, case.priority)
         served_event = ticket[2]

@@ -166,6 +166,15 @@ class _Run:
                 self._new_case(stream, 0.0)
             env.process(self._arrivals(stream))
         env.run(until=self._end_event())
+        if self.settings.cases is not None and self.runner.active:
+            logger.warning(
+                "replication %d of model '%s' stopped at minute %.0f, the time limit "
+                "of a run by case count, with %d cases still in progress",
+                self.replication,
+                self.model.name,
+                env.now,
+                len(self.runner.active),
+            )
         for pool in self.pools.values():
             pool.finish(env.now)
         for plan in self.plans.values():
