@@ -12,9 +12,11 @@ from conftest import MODELS
 from openpyxl import load_workbook
 
 from workbench.cli import main
+from workbench.errors import ReportError
 from workbench.report.assemble import HEADLINE, YEARLY
 from workbench.report.content import Row, display_value
 from workbench.report.html import display_row
+from workbench.report.pdf import html_to_pdf
 
 PAIR = MODELS / "permit_intake"
 RUN = ["--replications", "3", "--days", "5", "--seed", "11", "--jobs", "1", "-q"]
@@ -164,3 +166,30 @@ def test_report_pdf_as_subprocess(tmp_path):
 
     assert completed.returncode == 0, completed.stderr
     assert output.read_bytes().startswith(b"%PDF-")
+
+
+def test_pdf_reports_missing_chromium(tmp_path):
+    missing = str(tmp_path / "no-chromium")
+
+    with pytest.raises(ReportError, match="chromium not found at .*no-chromium"):
+        html_to_pdf("<p>x</p>", chromium=missing)
+
+
+def test_pdf_reports_failing_chromium():
+    with pytest.raises(ReportError, match="exit code 1"):
+        html_to_pdf("<p>x</p>", chromium="/bin/false")
+
+
+def test_identical_models_report_no_change(tmp_path):
+    model = PAIR / "before.yaml"
+    output = tmp_path / "same.xlsx"
+
+    code = main(["report", str(model), str(model), "-o", str(output), *RUN])
+
+    assert code == 0
+    workbook = load_workbook(output)
+    assert workbook["Changes"].max_row == 1
+    changes = [
+        row[5] for row in workbook["Headline"].iter_rows(min_row=2, values_only=True)
+    ]
+    assert changes == [0.0] * len(HEADLINE)

@@ -108,7 +108,8 @@ def _signed(value: float, digits: int = 3) -> str:
 def _percent(value: float | None) -> str:
     if value is None or math.isnan(value):
         return "n/a"
-    return f"{value:.0f}%"
+    # round() returns an int, so a small negative share shows as 0%, not -0%.
+    return f"{round(value)}%"
 
 
 def _ci_text(row: Row) -> str:
