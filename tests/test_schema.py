@@ -10,8 +10,9 @@ import jsonschema
 import pytest
 from conftest import REPO, bundled_model_paths
 
-from workbench.loading import read_yaml
+from workbench.loading import parse_model, read_yaml
 from workbench.schema import JSON_SCHEMA_DIALECT, model_json_schema, schema_text
+from workbench.validation import validate
 
 HERE = Path(__file__).resolve().parent
 COMMITTED = REPO / "docs" / "model.schema.json"
@@ -85,7 +86,7 @@ def test_model_file_matches_schema(validator, path):
     assert errors == [], [error.message for error in errors]
 
 
-# Broken models whose fault is a single field, which the schema sees too.
+# Broken models whose fault is a single field, which the schema also rejects.
 FIELD_FAULTS = [
     "negative_duration",
     "two_steps_with_bad_fields",
@@ -100,3 +101,31 @@ def test_field_fault_breaks_schema(validator, name):
     data = yaml_as_json(HERE / "broken_models" / f"{name}.yaml")
 
     assert not validator.is_valid(data)
+
+
+def format_guide_example() -> str:
+    """Return the YAML block under "Full example" in docs/model-format.md."""
+    guide = (REPO / "docs" / "model-format.md").read_text(encoding="utf-8")
+    section = guide.split("## Full example", 1)[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def test_format_guide_example_validates(validator):
+    text = format_guide_example()
+    model = parse_model(text)
+
+    warnings = validate(model)
+
+    assert warnings == []
+    assert validator.is_valid(json.loads(json.dumps(read_yaml(text), default=str)))
+    assert text.startswith("# yaml-language-server: $schema=")
+
+
+def test_format_guide_lists_every_field():
+    guide = (REPO / "docs" / "model-format.md").read_text(encoding="utf-8")
+    schema = model_json_schema()
+    definitions = [schema, *schema["$defs"].values()]
+
+    for definition in definitions:
+        for field in definition.get("properties", {}):
+            assert f"`{field}`" in guide, f"{definition['title']}.{field}"
