@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from eventlog_helpers import make_log
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.errors import EventLogError
 from workbench.eventlog import calibrate, check_against_log, discover, read_log
@@ -161,8 +163,10 @@ def test_receipt_lead_time_reproduced(receipt_xes):
     observed = receipt_lead_times(events)
     model, _ = calibrate(events, discover(events, 0.9), timezone="Europe/Amsterdam")
 
-    settings = ExperimentSettings(replications=5, cases=len(observed), jobs=1, seed=7)
-    cases = run_experiment(model, settings).cases
+    run_settings = ExperimentSettings(
+        replications=5, cases=len(observed), jobs=1, seed=7
+    )
+    cases = run_experiment(model, run_settings).cases
     simulated = cases["lead_time"].dropna()
 
     assert len(simulated) >= 0.95 * len(cases)
@@ -237,3 +241,35 @@ def test_check_maps_twin_back_to_activity():
 
     assert "A (case start)" not in check.activities.index
     assert check.activities.loc["A", "log"] == pytest.approx(7 / 4)
+
+
+@st.composite
+def random_logs(draw) -> str:
+    """Draw a small CSV log: random activity sequences with gaps of 0 to 3 days."""
+    lines = ["case_id,activity,timestamp,resource,org:group"]
+    start = pd.Timestamp("2024-03-04T08:00Z")
+    for case in range(draw(st.integers(1, 12))):
+        instant = start + pd.Timedelta(minutes=draw(st.integers(0, 20_000)))
+        for _ in range(draw(st.integers(1, 6))):
+            activity = draw(st.sampled_from("ABCDE"))
+            resource = draw(st.sampled_from(["Ann", "Bob", "Cy"]))
+            lines.append(
+                f"{case},{activity},{instant.isoformat()},{resource},G{activity < 'C'}"
+            )
+            instant += pd.Timedelta(minutes=draw(st.integers(0, 4320)))
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=25, deadline=None)
+@given(text=random_logs(), coverage=st.sampled_from([0.5, 0.9, 1.0]))
+def test_random_logs_calibrate_to_valid_models(text, coverage):
+    events, _ = read_log(io.StringIO(text))
+
+    model, yaml_text = calibrate(events, coverage=coverage)
+
+    assert validate(model) is not None
+    assert parse_model(yaml_text) == model
+    for step in model.steps:
+        if step.branches:
+            total = math.fsum(b.probability for b in step.branches)
+            assert total == pytest.approx(1.0, abs=1e-9)

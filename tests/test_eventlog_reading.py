@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.errors import EventLogError
 from workbench.eventlog import EVENT_COLUMNS, LogMapping, read_log
@@ -332,3 +334,30 @@ def test_gzip_csv_read(tmp_path):
 
     assert report.file_format == "csv"
     assert events["activity"].tolist() == ["A", "B"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["1", "2", "3", ""]),
+            st.sampled_from(["A", "B", ""]),
+            st.sampled_from(["start", "complete", "schedule", ""]),
+            st.one_of(st.integers(0, 600), st.just(-1)),
+        ),
+        max_size=25,
+    )
+)
+def test_every_row_accounted_for(rows):
+    lines = ["case_id,activity,lifecycle,timestamp"]
+    for case, activity, transition, minute in rows:
+        stamp = "not a time" if minute < 0 else f"2024-01-01T{minute // 60:02d}:"
+        stamp += "" if minute < 0 else f"{minute % 60:02d}:00Z"
+        lines.append(f"{case},{activity},{transition},{stamp}")
+
+    events, report = read_log(io.StringIO("\n".join(lines) + "\n"))
+
+    merged = report.paired_starts
+    assert report.rows_read == len(rows)
+    assert len(events) + len(report.unusable_rows) + merged == report.rows_read
+    assert report.events == len(events)
