@@ -96,3 +96,18 @@ def test_discover_naive_timestamps_exit_1(tmp_path, capsys):
 
     assert code == 1
     assert "--timezone" in capsys.readouterr().err
+
+
+def test_discover_unusable_rows_listed(tmp_path, capsys):
+    log = tmp_path / "slashes.csv"
+    log.write_text(
+        "case_id,activity,timestamp\n1,A,2024/05/06 09:00\n1,B,2024/05/06 10:00\n",
+        encoding="utf-8",
+    )
+
+    code = main(["discover", str(log), "-o", str(tmp_path / "m.yaml")])
+
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "2 x 'timestamp' value ... is not an ISO 8601 timestamp" in captured.out
+    assert "no usable events" in captured.err

@@ -140,6 +140,9 @@ def _add_calibration_options(parser: argparse.ArgumentParser) -> None:
 def run_discover(args: argparse.Namespace) -> int:
     """Run ``workbench discover`` and return the exit code."""
     events, report = _read(args)
+    out = sys.stdout
+    # The import summary comes first, so its reasons show when nothing is usable.
+    out.write("\n".join(report.summary()) + "\n")
     discovery = discover(events, args.coverage)
     clock = args.clock_timezone or args.timezone or report.clock_timezone()
     name = args.name or f"As-is {args.log.name.split('.')[0]}"
@@ -152,8 +155,6 @@ def run_discover(args: argparse.Namespace) -> int:
     )
     _write(args.output, yaml_text)
 
-    out = sys.stdout
-    out.write("\n".join(report.summary()) + "\n")
     out.write(
         f"{int(discovery.variants['kept'].sum())} of {len(discovery.variants)} "
         f"variants kept ({discovery.covered:.1%} of cases); model with "
