@@ -273,3 +273,21 @@ def test_random_logs_calibrate_to_valid_models(text, coverage):
         if step.branches:
             total = math.fsum(b.probability for b in step.branches)
             assert total == pytest.approx(1.0, abs=1e-9)
+
+
+def test_timed_log_without_resources_gets_pool():
+    text = (
+        "case_id,activity,start,end\n"
+        "1,Review,2024-05-06T09:00Z,2024-05-06T10:00Z\n"
+        "2,Review,2024-05-06T09:30Z,2024-05-06T10:30Z\n"
+        "3,Review,2024-05-06T09:45Z,2024-05-06T09:50Z\n"
+        "4,Review,2024-05-06T10:30Z,2024-05-06T11:00Z\n"
+    )
+    events, _ = read_log(io.StringIO(text))
+
+    model, yaml_text = calibrate(events, coverage=1.0)
+
+    # Cases 1, 2 and 3 overlap at 09:45; case 4 starts as case 2 ends.
+    assert model.step("Review").pool == "Process staff"
+    assert model.pool("Process staff").capacity == 3
+    assert "in progress at once (3)" in yaml_text

@@ -34,6 +34,7 @@ from workbench.eventlog.fitting import (
     case_arrivals,
     empirical_samples,
     lead_times,
+    max_overlap,
     session_breaks,
     weekly_arrival_profile,
     working_hours,
@@ -383,9 +384,19 @@ class _Builder:
     # Staff, calendar and arrivals ----------------------------------------------
 
     def _pools(self) -> list[dict]:
+        pools = self._pools_from_resources()
+        named = {pool["name"] for pool in pools}
+        for lane in sorted({self.lanes[a] for a in self.timed if a in self.lanes}):
+            if f"{lane} staff" not in named:
+                pools.append(self._pool_from_overlap(lane))
+        return pools
+
+    def _pools_from_resources(self) -> list[dict]:
         named = self.events[self.events["resource"] != ""]
         if named.empty:
             return []
+        # Each resource counts once, in the lane of its most frequent activity, so
+        # the pools add up to the people in the log.
         home = named.groupby("resource")["activity"].agg(
             lambda a: self.lanes.get(a.value_counts().index[0], "")
         )
@@ -400,6 +411,17 @@ class _Builder:
                 f"in lane {lane}."
             )
         return pools
+
+    def _pool_from_overlap(self, lane: str) -> dict:
+        activities = [a for a, home in self.lanes.items() if home == lane]
+        rows = self.events[self.events["activity"].isin(activities)]
+        capacity = max(max_overlap(rows["start_at"], rows["end_at"]), 1)
+        name = f"{lane} staff"
+        self.notes["pools", name] = (
+            f"No resource of the log is based in lane {lane}, so the capacity is the "
+            f"largest number of its activities in progress at once ({capacity})."
+        )
+        return {"name": name, "capacity": capacity}
 
     def _calendar(self) -> dict:
         hours = working_hours(self.events["end_at"], self.timezone)

@@ -16,6 +16,7 @@ __all__ = [
     "MAX_EMPIRICAL_SAMPLES",
     "case_arrivals",
     "lead_times",
+    "max_overlap",
     "activity_gaps",
     "session_breaks",
     "empirical_samples",
@@ -38,6 +39,26 @@ def lead_times(events: pd.DataFrame) -> pd.Series:
     """Return each case's lead time in minutes: arrival to last completion."""
     last = events.groupby("case_id", sort=False)["end_at"].max()
     return (last - case_arrivals(events)).dt.total_seconds() / 60.0
+
+
+def max_overlap(starts: pd.Series, ends: pd.Series) -> int:
+    """Return the largest number of intervals in progress at once.
+
+    Intervals without a start are left out. An interval that ends at the instant
+    another starts does not overlap it.
+    """
+    known = starts.notna()
+    changes = pd.concat(
+        [
+            pd.DataFrame({"at": starts[known], "step": 1}),
+            pd.DataFrame({"at": ends[known], "step": -1}),
+        ]
+    )
+    if changes.empty:
+        return 0
+    # Ends sort before starts at the same instant.
+    changes = changes.sort_values(["at", "step"], kind="mergesort")
+    return int(changes["step"].cumsum().max())
 
 
 def activity_gaps(events: pd.DataFrame) -> pd.DataFrame:
