@@ -101,8 +101,9 @@ def calibrate(
         Gaps longer than this are waits between sessions (see the module notes).
     name : str
         The model name.
-    time_unit : {"minutes", "hours"}, optional
-        Chosen from the median lead time when not given: minutes below one day.
+    time_unit : {"seconds", "minutes", "hours", "days"}, optional
+        Chosen from the median lead time when not given: minutes below one day,
+        hours otherwise.
 
     Returns
     -------
@@ -126,9 +127,11 @@ def calibrate(
     data = builder.build(name)
     try:
         model = model_from_data(data, source=name)
-        validate(model, source=name)
+        warnings = validate(model, source=name)
     except ModelError as error:
         raise EventLogError(f"the calibrated model is invalid: {error}") from None
+    for warning in warnings:
+        logger.info("calibrated model: %s", warning)
     return model, write_model_yaml(data, builder.notes, builder.header())
 
 
@@ -168,7 +171,7 @@ class _Builder:
             time_unit = "minutes" if median < 1440 else "hours"
         if time_unit not in MINUTES_PER_UNIT:
             raise EventLogError(
-                f"unknown time unit {time_unit!r}; use minutes or hours"
+                f"unknown time unit {time_unit!r}; use seconds, minutes, hours or days"
             )
         self.time_unit = time_unit
         self.scale = MINUTES_PER_UNIT[time_unit]
@@ -182,7 +185,7 @@ class _Builder:
             f"Steps and routing come from the {len(d.kept_cases)} cases of the "
             f"{int(d.variants['kept'].sum())} most frequent variants "
             f"({d.covered:.1%} of cases, coverage {d.coverage:g}).\n"
-            f"Times are in {self.time_unit}; clock times are in {self.timezone}."
+            f"Times are in {self.time_unit}. Clock times are in {self.timezone}."
         )
 
     def build(self, name: str) -> dict:
