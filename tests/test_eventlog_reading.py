@@ -361,3 +361,11 @@ def test_every_row_accounted_for(rows):
     assert report.rows_read == len(rows)
     assert len(events) + len(report.unusable_rows) + merged == report.rows_read
     assert report.events == len(events)
+
+
+def test_xes_without_events_rejected(tmp_path):
+    path = tmp_path / "empty.xes"
+    path.write_text("<log><trace></trace></log>", encoding="utf-8")
+
+    with pytest.raises(EventLogError, match="no <event> inside a <trace>"):
+        read_log(path)

@@ -323,6 +323,11 @@ def _guess_format(source: str, raw: bytes) -> str:
 
 def _xes_table(raw: bytes, source: str) -> pd.DataFrame:
     rows = list(read_xes_rows(io.BytesIO(raw), source))
+    if not rows:
+        raise EventLogError(
+            f"{source}: no <event> inside a <trace> found; check that the file is "
+            "an XES event log and not empty"
+        )
     return pd.DataFrame(rows, dtype="string")
 
 
