@@ -359,5 +359,5 @@ def unfinished_warning(
     return (
         f"{where}{share:.1f}% of measured cases were still in progress when the run "
         f"ended (limit {limit:g}%), so lead times and per-case means lean towards "
-        "short cases; run more days, add warm-up days or run by --cases"
+        "short cases; run more days or run by --cases"
     )
