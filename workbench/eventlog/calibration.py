@@ -252,15 +252,15 @@ class _Builder:
             for target, p in zip(targets, probabilities, strict=True)
         ]
         self.steps.append({"name": name, "kind": "decision", "branches": branches})
-        shown = ", ".join(
+        counts_text = ", ".join(
             f"{t} {c}" for t, c in zip(targets, successors["count"], strict=True)
         )
-        what = (
+        relation = (
             "cases start with" if source == CASE_START else f"'{source}' is followed by"
         )
         self.notes["steps", name] = (
             f"Directly-follows counts of the kept cases ({total} in all): "
-            f"{what} {shown}."
+            f"{relation} {counts_text}."
         )
 
     # Steps ------------------------------------------------------------------

@@ -124,14 +124,15 @@ class LogMapping:
 
 def _missing_column(source: str, name: str, given: str | None, columns: list) -> str:
     option = "--" + name.replace("_", "-") + "-column"
-    shown = ", ".join(repr(c) for c in columns[:20])
+    column_list = ", ".join(repr(c) for c in columns[:20])
     if given is None:
         return (
             f"{source}: no column found for the {name.replace('_', ' ')}; name it with "
-            f"{option} (mapping={name}= in read_log). Columns present: {shown}"
+            f"{option} (mapping={name}= in read_log). Columns present: {column_list}"
         )
     return (
-        f"{source}: column {given!r} given for the {name} not found. Columns: {shown}"
+        f"{source}: column {given!r} given for the {name} not found. "
+        f"Columns present: {column_list}"
     )
 
 
