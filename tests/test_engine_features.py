@@ -11,12 +11,15 @@ import math
 import numpy as np
 import pytest
 from conftest import bundled_model_paths
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.calendar import pool_capacity_segments
 from workbench.loading import load_model
 from workbench.model import ProcessModel
 from workbench.sim.engine import simulate_replication
 from workbench.sim.experiment import ExperimentSettings
+from workbench.sim.trace import WAIT_CAUSES
 
 EXPONENTIAL_5 = {"dist": "exponential", "mean": 5.0}
 WEEKDAYS_8_TO_16 = {day: "08:00-16:00" for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -305,3 +308,58 @@ def test_case_count_run_stops_at_time_limit(caplog):
     assert (result.cases.end_state == "in_progress").all()
     assert result.end_at > 20 * 20.0  # 20 times the expected 20 minutes
     assert "still in progress" in caplog.text
+
+
+@st.composite
+def small_models(draw) -> ProcessModel:
+    service = {"dist": "exponential", "mean": draw(st.floats(1.0, 30.0))}
+    serve_step = serve(
+        duration=service,
+        pca=draw(st.sampled_from([100.0, 90.0, 60.0])),
+        next="Await reply",
+        end=None,
+    )
+    if draw(st.booleans()):
+        serve_step["patience"] = {"dist": "exponential", "mean": draw(st.floats(1, 60))}
+    steps = [
+        serve_step,
+        {"name": "Await reply", "kind": "wait", "lane": "Back office",
+         "duration": {"dist": "uniform", "low": 0, "high": 120},
+         "working_hours_only": draw(st.booleans()), "next": "Close"},
+        serve(name="Close", duration={"dist": "triangular", "min": 1, "mode": 2,
+                                      "max": 9}),
+    ]  # fmt: skip
+    extra = {}
+    if draw(st.booleans()):
+        extra["calendar"] = {"hours": WEEKDAYS_8_TO_16}
+    pools = [{"name": "Clerks", "capacity": draw(st.integers(1, 4))}]
+    stream = walk_ins(
+        rate_per_hour=draw(st.floats(1.0, 30.0)),
+        open_hours_only=draw(st.booleans()),
+        backlog=draw(st.integers(0, 20)),
+    )
+    return make_model(steps, [stream], pools=pools, **extra)
+
+
+@settings(max_examples=20, deadline=None)
+@given(model=small_models(), seed=st.integers(0, 2**32))
+def test_trace_tables_consistent_for_any_model(model, seed):
+    result = run(model, seed=seed, days=3)
+    visits, cases, pools = result.visits, result.cases, result.pools
+    waits = visits[[f"{cause}_wait_time" for cause in WAIT_CAUSES]]
+    ended = cases[cases.end_state != "in_progress"]
+    case_waits = ended[[f"{cause}_wait_time" for cause in WAIT_CAUSES]]
+
+    assert (visits.start_at >= visits.arrival_at).all()
+    assert (visits.end_at >= visits.start_at).all()
+    assert (waits >= 0).all().all()
+    np.testing.assert_allclose(
+        visits.end_at - visits.arrival_at,
+        waits.sum(axis=1) + visits.process_time,
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        ended.lead_time, case_waits.sum(axis=1) + ended.process_time, atol=1e-6
+    )
+    assert pools.utilization.between(0, 1).all()
+    assert (pools.busy_time <= pools.on_duty_time + 1e-6).all()
