@@ -163,7 +163,11 @@ def _staff_metrics(finished: pd.DataFrame) -> dict[str, float]:
 
 
 def _flow_metrics(cases: pd.DataFrame, period: MeasuredPeriod) -> dict[str, float]:
-    """Throughput and time-average WIP over the measured period, all cases counted."""
+    """Throughput and time-average WIP over the measured period, all cases counted.
+
+    NOTE: in a run by case count the period ends when the last case ends, so it
+    includes a drain without arrivals and both values fall below steady state.
+    """
     if period.end <= period.start:
         return {"throughput_per_day": math.nan, "wip_mean_cases": math.nan}
     ends = cases["end_at"]
