@@ -235,7 +235,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         _write_trace(result, args.trace)
     if args.json:
         data = sim_output.simulation_dict(model, settings, summary, metrics, warnings)
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
         return 0
     sys.stdout.write(
         sim_output.simulation_text(model, settings, summary, warnings, args.all_metrics)
@@ -275,7 +275,9 @@ def run_compare(args: argparse.Namespace) -> int:
         ):
             _write_trace(comparison.results[name], args.trace / folder)
     if args.json:
-        sys.stdout.write(json.dumps(comparison.to_dict(), indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(comparison.to_dict(), indent=2, allow_nan=False) + "\n"
+        )
         return 0
     sys.stdout.write(sim_output.comparison_text(comparison, args.all_metrics))
     return 0
