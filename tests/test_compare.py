@@ -271,3 +271,14 @@ def test_removed_pool_has_no_after_values():
     assert math.isnan(removed["change"])
     assert math.isnan(added["before_mean"])
     assert added["after_mean"] > 0
+
+
+def test_single_replication_is_warned():
+    models = [parse_model(COUNTER.format(name=n, capacity=2)) for n in ("A", "B")]
+
+    comparison = compare_scenarios(
+        models, ExperimentSettings(replications=1, days=1, jobs=1)
+    )
+
+    assert comparison.warnings[0].startswith("A: 1 replication gives no confidence")
+    assert len(comparison.warnings) == 2

@@ -59,10 +59,17 @@ def scenario_warnings(
     Returns
     -------
     list of str
-        One text per metric that misses ``target`` (see
+        A single text when there are fewer than two replications. Otherwise one
+        text per metric that misses ``target`` (see
         :func:`workbench.sim.stats.precision_warning`), and one when many measured
         cases were unfinished (see :func:`workbench.sim.metrics.unfinished_warning`).
     """
+    where = f"{scenario}: " if scenario else ""
+    if len(metrics) < 2:
+        return [
+            f"{where}{len(metrics)} replication gives no confidence intervals; "
+            "run at least 2, and 10 or more for useful intervals"
+        ]
     checked = [metric for metric in HEADLINE_METRICS if metric in metrics]
     checked += [metric for metric in metrics if metric.startswith("utilization_")]
     warnings = []
