@@ -165,8 +165,15 @@ def run_experiment(
 
 
 def _job_count(settings: ExperimentSettings) -> int:
-    jobs = settings.jobs or os.cpu_count() or 1
+    jobs = settings.jobs or _usable_cores()
     return max(1, min(jobs, settings.replications))
+
+
+def _usable_cores() -> int:
+    # A container or taskset may allow fewer cores than the machine has.
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _run_sequential(model, settings, progress) -> list[ReplicationResult]:
