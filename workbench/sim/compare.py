@@ -280,6 +280,43 @@ def _run_all(
     return results
 
 
+def _checked_names(
+    models: Sequence[ProcessModel], names: Sequence[str] | None
+) -> list[str]:
+    if len(models) < 2:
+        raise ValueError(
+            f"a comparison needs at least two scenarios, received {len(models)}"
+        )
+    names = list(names) if names is not None else scenario_names(models)
+    if len(names) != len(models) or len(set(names)) != len(names):
+        raise ValueError(
+            f"give one distinct name per scenario, received {names} "
+            f"for {len(models)} scenarios"
+        )
+    return names
+
+
+def _savings(
+    names: list[str],
+    metrics: dict[str, pd.DataFrame],
+    baseline_model: ProcessModel,
+    assumptions: SavingsAssumptions | None,
+    confidence: float,
+) -> list[YearlySavings]:
+    baseline = metrics[names[0]]
+    return [
+        yearly_savings(
+            baseline,
+            metrics[name],
+            baseline_model,
+            assumptions,
+            confidence,
+            (names[0], name),
+        )
+        for name in names[1:]
+    ]
+
+
 def compare_scenarios(
     models: Sequence[ProcessModel],
     settings: ExperimentSettings,
@@ -324,35 +361,12 @@ def compare_scenarios(
     workbench.errors.SimulationError
         If a run breaks an invariant of the engine.
     """
-    if len(models) < 2:
-        raise ValueError(
-            f"a comparison needs at least two scenarios, received {len(models)}"
-        )
-    names = list(names) if names is not None else scenario_names(models)
-    if len(names) != len(models) or len(set(names)) != len(names):
-        raise ValueError(
-            f"give one distinct name per scenario, received {names} "
-            f"for {len(models)} scenarios"
-        )
+    names = _checked_names(models, names)
     results = _run_all(models, settings, progress)
     metrics = {
         name: replication_metrics(result)
         for name, result in zip(names, results, strict=True)
     }
-    summaries = {
-        name: summarize_metrics(frame, confidence) for name, frame in metrics.items()
-    }
-    savings = [
-        yearly_savings(
-            metrics[names[0]],
-            metrics[name],
-            models[0],
-            assumptions,
-            confidence,
-            (names[0], name),
-        )
-        for name in names[1:]
-    ]
     warnings = []
     for name in names:
         warnings += scenario_warnings(metrics[name], name, target, confidence)
@@ -362,10 +376,13 @@ def compare_scenarios(
         scenarios=names,
         settings=settings,
         metrics=metrics,
-        summaries=summaries,
+        summaries={
+            name: summarize_metrics(frame, confidence)
+            for name, frame in metrics.items()
+        },
         differences=_differences(names, metrics, confidence),
         structure=_structure_frame(models, names),
-        savings=savings,
+        savings=_savings(names, metrics, models[0], assumptions, confidence),
         warnings=warnings,
         results=dict(zip(names, results, strict=True)),
     )
