@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from workbench.model import ProcessModel
+from workbench.model import ArrivalStream, ProcessModel
 from workbench.sim.experiment import ExperimentSettings, run_experiment
 
 SERVICE_MINUTES = 1.0
@@ -135,3 +135,31 @@ def test_unlimited_staff_never_wait():
     assert (result.cases.queue_wait_time == 0).all()
     assert (result.pools.max_busy < 1000).all()
     assert result.pools.mean_busy.mean() == pytest.approx(50.0, rel=0.05)
+
+
+def test_priority_classes_match_cobham():
+    # Non-preemptive priority M/M/1 (Cobham's formula): with W0 = sum of
+    # lambda_i E[S_i^2] / 2 = rho E[S] for exponential service, class k waits
+    # W0 / ((1 - sigma_{k-1}) (1 - sigma_k)), where sigma_k sums the loads of
+    # classes 1 to k.
+    rate_per_hour = 0.4 * 60 / SERVICE_MINUTES
+    streams = [
+        ArrivalStream(
+            name=name, start="Answer", rate_per_hour=rate_per_hour, priority=priority
+        )
+        for name, priority in (("Urgent", 0), ("Routine", 1))
+    ]
+    model = queue_model(1, 0.8, EXPONENTIAL).model_copy(update={"arrivals": streams})
+    residual = 0.8 * SERVICE_MINUTES
+    exact = {"Urgent": residual / (1 - 0.4), "Routine": residual / (0.6 * 0.2)}
+    settings = ExperimentSettings(
+        replications=10, cases=10_000, warmup_days=0.5, jobs=2, keep_visits=False
+    )
+
+    result = run_experiment(model, settings)
+    measured = result.cases[~result.cases.in_warmup]
+
+    for stream, exact_wait in exact.items():
+        waits = measured[measured.stream == stream].groupby("replication")
+        low, high = confidence_interval(waits.queue_wait_time.mean().to_numpy())
+        assert low <= exact_wait <= high, stream
