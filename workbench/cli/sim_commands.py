@@ -109,7 +109,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "--jobs",
         type=_positive_int,
         metavar="N",
-        help="Worker processes for the replications (default: all cores).",
+        help="Worker processes for the replications (default: every usable core).",
     )
     parser.add_argument(
         "--json", action="store_true", help="Print the results as JSON on stdout."
