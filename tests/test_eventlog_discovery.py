@@ -156,3 +156,24 @@ def test_empty_log_rejected(tmp_path):
 
     with pytest.raises(EventLogError, match="no usable events"):
         discover(events)
+
+
+def test_both_orders_found():
+    events, _ = read_log(make_log({"ABCD": 6, "ACBD": 5, "ABD": 3, "AEAD": 5}))
+
+    pairs = discover(events, coverage=1.0).both_orders
+
+    # B then C 6 times and C then B 5 times. In AEAD, A then E and E then A
+    # occur 5 times each.
+    assert pairs[["first", "second", "forward", "backward"]].values.tolist() == [
+        ["B", "C", 6, 5],
+        ["A", "E", 5, 5],
+    ]
+
+
+def test_both_orders_needs_min_count():
+    events, _ = read_log(make_log({"ABCD": 6, "ACBD": 4}))
+
+    pairs = discover(events, coverage=1.0).both_orders
+
+    assert pairs.empty

@@ -160,6 +160,11 @@ def run_discover(args: argparse.Namespace) -> int:
         f"variants kept ({discovery.covered:.1%} of cases); model with "
         f"{len(model.steps)} steps written to {args.output}\n"
     )
+    for pair in discovery.both_orders.itertuples():
+        out.write(
+            f"'{pair.first}' and '{pair.second}' follow each other in both orders "
+            f"({pair.forward} and {pair.backward} times); they may run in parallel\n"
+        )
     check = None
     if args.replications > 0:
         check = check_against_log(

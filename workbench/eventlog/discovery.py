@@ -26,6 +26,7 @@ __all__ = [
     "keep_top_variants",
     "directly_follows",
     "activity_lanes",
+    "both_orders",
     "discover",
 ]
 
@@ -59,6 +60,9 @@ class Discovery:
         The share of cases that the kept variants cover, at least ``coverage``.
     kept_cases : list of str
         The case ids of the kept variants.
+    both_orders : pandas.DataFrame
+        Pairs of activities that follow each other in both orders, from
+        :func:`both_orders` on the kept cases.
     """
 
     variants: pd.DataFrame
@@ -67,6 +71,7 @@ class Discovery:
     coverage: float
     covered: float
     kept_cases: list[str]
+    both_orders: pd.DataFrame
 
     def graph(self) -> nx.DiGraph:
         """Return the DFG as a networkx graph with the edge columns as attributes."""
@@ -181,6 +186,49 @@ def activity_lanes(events: pd.DataFrame) -> pd.Series:
     return pd.Series(lanes, name="lane")
 
 
+def both_orders(
+    edges: pd.DataFrame, min_count: int = 5, min_ratio: float = 0.2
+) -> pd.DataFrame:
+    """Find pairs of activities that directly follow each other in both orders.
+
+    Such a pair often means that the two activities are done in parallel and the
+    log records them in either order. The routing of a calibrated model is a
+    sequence, so it reproduces the orders only by chance. A loop between two
+    activities (rework) also gives both orders, usually with one order rare.
+
+    Parameters
+    ----------
+    edges : pandas.DataFrame
+        A directly-follows table from :func:`directly_follows`.
+    min_count : int, default 5
+        Each order must occur at least this many times.
+    min_ratio : float, default 0.2
+        The rarer order must occur at least this share as often as the other.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``first``, ``second`` (alphabetical), ``forward`` (first then
+        second), ``backward`` and ``ratio`` (rarer over more frequent), most
+        frequent pairs first.
+    """
+    counts = {(e.source, e.target): e.count for e in edges.itertuples()}
+    rows = []
+    for (source, target), forward in counts.items():
+        backward = counts.get((target, source), 0)
+        if source >= target or min(forward, backward) < min_count:
+            continue
+        ratio = min(forward, backward) / max(forward, backward)
+        if ratio >= min_ratio:
+            rows.append((source, target, forward, backward, ratio))
+    table = pd.DataFrame(
+        rows, columns=["first", "second", "forward", "backward", "ratio"]
+    )
+    table["total"] = table["forward"] + table["backward"]
+    table = table.sort_values("total", ascending=False, kind="mergesort")
+    return table.drop(columns="total").reset_index(drop=True)
+
+
 def discover(events: pd.DataFrame, coverage: float = DEFAULT_COVERAGE) -> Discovery:
     """Find variants, keep the most frequent ones and build their DFG and lanes.
 
@@ -215,11 +263,13 @@ def discover(events: pd.DataFrame, coverage: float = DEFAULT_COVERAGE) -> Discov
         events=("case_id", "size"), cases=("case_id", "nunique")
     )
     activities["lane"] = activity_lanes(kept)
+    edges = directly_follows(kept)
     return Discovery(
         variants=table,
-        edges=directly_follows(kept),
+        edges=edges,
         activities=activities,
         coverage=coverage,
         covered=float(table["share"][table["kept"]].sum()),
         kept_cases=kept_cases,
+        both_orders=both_orders(edges),
     )

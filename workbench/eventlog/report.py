@@ -102,8 +102,21 @@ def _discovery_section(discovery: Discovery) -> str:
         f"variants kept, covering {discovery.covered:.1%} of cases (coverage "
         f"{discovery.coverage:g}).</p>"
         + dfg_svg(discovery)
+        + _both_orders_section(discovery.both_orders)
         + "<h3>Most frequent variants (share in percent)</h3>"
         + _table(variants, "{:g}")
+    )
+
+
+def _both_orders_section(pairs: pd.DataFrame) -> str:
+    if pairs.empty:
+        return ""
+    table = pairs.set_index(pairs["first"] + " / " + pairs["second"])
+    return (
+        "<h3>Activities seen in both orders</h3><p>These pairs directly follow "
+        "each other in both orders. They may be done in parallel, which the "
+        "calibrated model routes as a sequence.</p>"
+        + _table(table[["forward", "backward", "ratio"]], "{:.3g}")
     )
 
 
