@@ -125,8 +125,10 @@ def distribution_svg(
     """Draw the lead-time distributions of both scenarios as an SVG element.
 
     Both histograms share the bins, and each shows the share of cases per bin as an
-    outline, with a dashed line at its median. Values are lead times in minutes; the
-    axis uses minutes, hours or days, whichever suits the largest value.
+    outline, with a dashed line at its median. The bins end at the larger 99th
+    percentile of the two scenarios, and longer lead times are not drawn. Values
+    are lead times in minutes, and the axis uses minutes, hours or days, whichever
+    suits the largest value.
 
     Returns
     -------
@@ -153,7 +155,8 @@ def distribution_svg(
     unit, divisor = _time_unit(edges[-1])
     scale = (frame[2] - frame[0]) / edges[-1]
     parts.append(_axis(frame[0], frame[3], frame[2], edges[-1], scale, unit, divisor))
-    parts.append(_text(frame[0], 10, "share of cases per bin; dashed: median"))
+    caption = "share of cases per bin, longest 1% not drawn; dashed: median"
+    parts.append(_text(frame[0], 10, caption))
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -161,8 +164,9 @@ def distribution_svg(
 def _shares(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     if not len(values):
         return np.zeros(len(edges) - 1)
-    clipped = np.minimum(values, edges[-1])
-    counts, _ = np.histogram(clipped, bins=edges)
+    # np.histogram leaves out values beyond the last edge, so the tail past the
+    # 99th percentile is not drawn, but it still counts in the shares.
+    counts, _ = np.histogram(values, bins=edges)
     return counts / len(values)
 
 
