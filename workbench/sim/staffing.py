@@ -116,15 +116,22 @@ class StaffPool:
     def enqueue(self, env: simpy.Environment, priority: int) -> list:
         """Queue a request and return its ticket ``[priority, order, event, live]``.
 
-        The event succeeds when a member of staff takes the case.
+        The event succeeds with True when a member of staff takes the case, or
+        with False when the case abandons (see :meth:`abandon`).
         """
         ticket = [priority, next(self._sequence), env.event(), True]
         heapq.heappush(self._waiting, ticket)
         return ticket
 
-    def cancel(self, ticket: list) -> None:
-        """Withdraw a queued request because the case abandoned; it gets no staff."""
-        ticket[3] = False
+    def abandon(self, ticket: list) -> None:
+        """Withdraw a queued request whose case lost patience; it gets no staff.
+
+        The request's event succeeds with False. A request already served is left
+        as it is.
+        """
+        if ticket[3] and not ticket[2].triggered:
+            ticket[3] = False
+            ticket[2].succeed(False)
 
     def release(self, now: float) -> None:
         """Free a member of staff and start the next waiting case if possible."""
@@ -146,7 +153,7 @@ class StaffPool:
             ticket = heapq.heappop(waiting)
             if ticket[3]:
                 self._start_one(now)
-                ticket[2].succeed()
+                ticket[2].succeed(True)
 
     def off_duty_minutes(self, t0: float, t1: float) -> float:
         """Return the minutes of ``[t0, t1]`` with zero staff on duty."""
