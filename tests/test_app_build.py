@@ -131,3 +131,19 @@ def test_problems_shown_in_user_names():
     errors = " ".join(e.value for e in at.error)
     assert model.steps[0].name in errors
     assert "Nobody" in errors
+
+
+def test_unexpected_error_shown_without_traceback(monkeypatch):
+    def fail(model):
+        raise RuntimeError("checker crashed")
+
+    at = page_test("build").run()
+    before = at.session_state["before"]
+    monkeypatch.setattr("workbench.app.build_page.find_problems", fail)
+
+    at.run()
+
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "This page failed: RuntimeError: checker crashed" in errors
+    assert at.session_state["before"] == before
