@@ -113,6 +113,7 @@ class StepPlan:
         self.is_va = step.value_class == "VA"
         self.touchpoint = step.touchpoint
         self.cost_per_minute = cost_per_hour / 60.0
+
         self.rework_probability = 1.0 - step.pca / 100.0
         self.rework_to = step.rework_to or step.name
         self.working_hours_only = step.working_hours_only
@@ -123,12 +124,15 @@ class StepPlan:
             [b.probability for b in step.branches or []]
         )
         self.parallel = step.parallel
+
+        # Set by the engine once the random streams and queues exist.
         self.duration: Sampler | None = None
         self.patience: Sampler | None = None
         self.rework_draw: Sampler | None = None
         self.route_draw: Sampler | None = None
         self.queue: QueueStats | None = None
         self.batch: BatchGate | None = None
+
         self.visit_prefix = (
             step.name,
             step.kind,
@@ -335,9 +339,11 @@ class CaseRunner:
                     case, step, arrival_at, queue, off_hours, batching
                 )
                 return True
+
         start_at = env.now
         duration = step.duration()
         yield env.timeout(duration)
+
         if pool is not None:
             pool.release(env.now)
             case.staff_time += duration
@@ -348,6 +354,7 @@ class CaseRunner:
         case.process_time += duration
         if step.is_va:
             case.va_time += duration
+
         if self.keep_visits:
             self._record_visit(
                 case, step, arrival_at, start_at, env.now,
