@@ -180,3 +180,9 @@ def test_export_page_after_run():
     assert "Download the trace (ZIP of CSV tables)" in labels
     assert "Download the results (XLSX)" in labels
     assert not at.exception
+
+
+def test_report_section_offered(simulated):
+    labels = [b.label for b in simulated.button]
+
+    assert "Build the report" in labels

@@ -8,6 +8,7 @@ import streamlit as st
 
 from workbench.app import charts, state
 from workbench.app.guard import guarded
+from workbench.app.report_section import report_section
 from workbench.loading import dump_model
 from workbench.savings import HOURS_PER_FTE, SavingsAssumptions, yearly_savings
 from workbench.sim.compare import compare_scenarios
@@ -60,7 +61,10 @@ def simulate_page() -> None:
             "since. Run the comparison again to update them."
         )
     run = st.session_state.results[latest]
-    _show_results(run["comparison"], run["before"])
+    assumptions = _show_results(run["comparison"], run["before"])
+    report_section(
+        run["before"], run["after"], run["comparison"].settings, latest, assumptions
+    )
 
 
 def _settings_inputs() -> ExperimentSettings:
@@ -115,7 +119,7 @@ def _run(before, after, settings: ExperimentSettings, key: str) -> None:
     st.session_state.latest_key = key
 
 
-def _show_results(comparison, before) -> None:
+def _show_results(comparison, before) -> SavingsAssumptions:
     _headline(comparison)
     st.subheader("Before and after, with 95% confidence intervals")
     table = comparison.to_frame().drop(columns=["scenario", "unpaired_half_width"])
@@ -135,7 +139,7 @@ def _show_results(comparison, before) -> None:
     )
     st.plotly_chart(charts.value_stream_figure(comparison))
     st.plotly_chart(charts.utilization_figure(comparison))
-    _savings(comparison, before)
+    return _savings(comparison, before)
 
 
 def _headline(comparison) -> None:
@@ -154,7 +158,7 @@ def _headline(comparison) -> None:
         )
 
 
-def _savings(comparison, before) -> None:
+def _savings(comparison, before) -> SavingsAssumptions:
     st.subheader("Yearly savings")
     columns = st.columns(3)
     hours = columns[0].number_input(
@@ -194,3 +198,4 @@ def _savings(comparison, before) -> None:
         hide_index=True,
     )
     st.caption("Assumptions: " + "; ".join(saving.assumptions) + ".")
+    return assumptions
