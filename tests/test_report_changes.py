@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import MODELS
 
+from workbench import redesign
 from workbench.loading import load_model, parse_model
-from workbench.report.applying import apply_edits, apply_in_order
+from workbench.report.applying import apply_edits, apply_in_order, replayed_models
 from workbench.report.changes import Edit, change_list, diff_models
 from workbench.validation import find_problems
 
@@ -274,3 +275,36 @@ def test_invalid_intermediate_merges_changes():
     assert len(models) == len(applied) + 1
     for model in models[1:-1]:
         assert not [p for p in find_problems(model) if p.severity == "error"]
+
+
+def test_recorded_moves_replay_exactly():
+    before = parse_model(BEFORE)
+    after = redesign.apply_move(
+        redesign.start_after(before), "remove_step", "Copy file"
+    )
+    after = redesign.apply_move(after, "set_staff", "Clerks", capacity=3)
+    changes = change_list(before, after)
+
+    applied, models = apply_in_order(before, after, changes)
+
+    assert [change.action for change in applied] == ["remove_step", "set_staff"]
+    assert [edit.name for edit in changes[0].edits] == ["Check form", "Copy file"]
+    assert replayed_models(before, after, changes) == models
+    assert "Copy file" not in [step.name for step in models[1].steps]
+    assert models[1].pool("Clerks").capacity == 2
+    assert models[2] is after
+
+
+def test_edited_after_model_is_not_replayed():
+    before = parse_model(BEFORE)
+    after = redesign.apply_move(
+        redesign.start_after(before), "remove_step", "Copy file"
+    )
+    data = after.model_dump(mode="json", exclude_defaults=True)
+    data["pools"][0]["capacity"] = 5
+    edited = type(after).model_validate(data)
+
+    changes = change_list(before, edited)
+
+    assert replayed_models(before, edited, changes) is None
+    assert [change.recorded for change in changes] == [True, False, False]

@@ -21,9 +21,10 @@ from workbench.report.changes import (
     ReportChange,
     in_time_unit,
     model_data,
+    replay_recorded,
 )
 
-__all__ = ["apply_edits", "apply_in_order"]
+__all__ = ["apply_edits", "apply_in_order", "replayed_models"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,10 +61,12 @@ def apply_in_order(
 ) -> tuple[list[ReportChange], list[ProcessModel]]:
     """Apply ``changes`` one at a time and return the changes and the models.
 
-    A change whose intermediate model breaks a rule of
-    :func:`workbench.validation.find_problems` (such as a parallel branch that can
-    no longer reach its join) is merged with the next change, and their labels are
-    joined with " + ".
+    Recorded moves that replay to the after-model give the intermediate models
+    directly (see :func:`replayed_models`). Otherwise the edits of each change are
+    applied with :func:`apply_edits`. A change whose intermediate model breaks a
+    rule of :func:`workbench.validation.find_problems`, such as a parallel branch
+    that can no longer reach its join, is then merged with the next change, and
+    their labels are joined with " + ".
 
     Returns
     -------
@@ -74,6 +77,9 @@ def apply_in_order(
         ``after`` itself, because the changes together account for every
         difference. With no change, only ``before``.
     """
+    replayed = replayed_models(before, after, changes)
+    if replayed is not None:
+        return list(changes), replayed
     models, applied_changes = [before], []
     pending: list[ReportChange] = []
     applied: list[Edit] = []
@@ -88,6 +94,21 @@ def apply_in_order(
             applied_changes.append(_merged(pending))
             pending = []
     return applied_changes, models
+
+
+def replayed_models(
+    before: ProcessModel, after: ProcessModel, changes: list[ReportChange]
+) -> list[ProcessModel] | None:
+    """Return the models after each change by replaying the recorded moves.
+
+    This works when ``changes`` are exactly the after-model's recorded changes and
+    they replay to it (see :func:`workbench.report.changes.replay_recorded`). The
+    intermediate models are then exactly those the moves made. Otherwise this
+    returns None.
+    """
+    if len(changes) != len(after.changes) or not all(c.recorded for c in changes):
+        return None
+    return replay_recorded(before, after)
 
 
 def _valid_model(before, after, edits: list[Edit]) -> ProcessModel | None:

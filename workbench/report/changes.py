@@ -10,6 +10,8 @@ Differences that no recorded change claims become changes of their own.
 
 from __future__ import annotations
 
+import itertools
+import logging
 from dataclasses import dataclass
 
 from workbench.model import MINUTES_PER_UNIT, ProcessModel
@@ -19,7 +21,10 @@ __all__ = [
     "ReportChange",
     "diff_models",
     "change_list",
+    "replay_recorded",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Sections compared element by element, keyed by ``name``, with the element's noun.
 SECTIONS = {
@@ -206,13 +211,21 @@ def _format_value(value: object) -> str:
 def change_list(before: ProcessModel, after: ProcessModel) -> list[ReportChange]:
     """Return the redesign changes from ``before`` to ``after``, in order.
 
-    The after-model's recorded ``changes`` come first, in their recorded order, each
-    with the differences it claims. The differences that no recorded change claims
-    follow: one change each when there are at most :data:`MAX_SEPARATE_CHANGES`,
-    otherwise steps grouped by kind (such as all steps removed) and one change for
-    each other section (such as all staffing changes), so that the list fits one
-    page.
+    When the after-model's recorded ``changes`` replay to it (see
+    :func:`replay_recorded`), each change has the differences its move made, and
+    there is no other change. Otherwise the recorded changes come first, in their
+    recorded order, each with the differences it claims. The differences that no
+    recorded change claims follow: one change each when there are at most
+    :data:`MAX_SEPARATE_CHANGES`, otherwise steps grouped by kind (such as all
+    steps removed) and one change for each other section (such as all staffing
+    changes), so that the list fits one page.
     """
+    replayed = replay_recorded(before, after)
+    if replayed is not None:
+        return [
+            ReportChange(r.label, r.action, tuple(diff_models(*pair)), recorded=True)
+            for r, pair in zip(after.changes, itertools.pairwise(replayed), strict=True)
+        ]
     edits = diff_models(before, after)
     claimed: set[Edit] = set()
     changes = []
@@ -263,6 +276,36 @@ def _grouped_changes(edits: list[Edit]) -> list[ReportChange]:
         if own:
             groups.append(_derived_change(own))
     return groups
+
+
+def replay_recorded(
+    before: ProcessModel, after: ProcessModel
+) -> list[ProcessModel] | None:
+    """Replay the after-model's recorded moves on ``before``, one at a time.
+
+    Returns
+    -------
+    list of ProcessModel or None
+        ``before``, the model after each recorded change, and ``after`` itself as
+        the last. None when ``after`` records no change, a move does not apply
+        with :func:`workbench.redesign.replay_changes`, or the replayed model
+        differs from ``after`` (the after-model was edited besides the moves).
+    """
+    if not after.changes:
+        return None
+    from workbench.redesign import replay_changes
+
+    count = len(after.changes)
+    try:
+        models = [
+            replay_changes(before, after.changes[:k]) for k in range(1, count + 1)
+        ]
+    except ValueError as error:
+        logger.info("the recorded changes do not replay: %s", error)
+        return None
+    if diff_models(models[-1], after):
+        return None
+    return [before, *models[:-1], after]
 
 
 def _names_in(target: str, details: dict) -> set[str]:
