@@ -10,6 +10,7 @@ import streamlit as st
 from workbench.app import state
 from workbench.app.build_page import build_page
 from workbench.app.export_page import export_page
+from workbench.app.import_page import import_page
 from workbench.app.map_page import map_page
 from workbench.app.redesign_page import redesign_page
 from workbench.app.simulate_page import simulate_page
@@ -24,6 +25,7 @@ navigation = st.navigation(
         st.Page(redesign_page, title="Redesign", url_path="redesign"),
         st.Page(simulate_page, title="Simulate and compare", url_path="simulate"),
         st.Page(export_page, title="Export", url_path="export"),
+        st.Page(import_page, title="Import an event log", url_path="import"),
     ]
 )
 navigation.run()
