@@ -147,3 +147,48 @@ def test_unexpected_error_shown_without_traceback(monkeypatch):
     errors = " ".join(e.value for e in at.error)
     assert "This page failed: RuntimeError: checker crashed" in errors
     assert at.session_state["before"] == before
+
+
+def apply_step_edit(step_name: str, pca: object) -> None:
+    """Apply an edited steps table the way the Build page does after an edit."""
+    from workbench import tables
+    from workbench.app import state
+    from workbench.app.build_page import _apply_edits
+
+    state.ensure_session()
+    model = state.get_model("before")
+    steps = tables.steps_frame(model).astype({"pca": object})
+    steps.loc[0, ["name", "pca"]] = [step_name, pca]
+    edited = {"steps": steps, "routing": None, "pools": None, "streams": None}
+    _apply_edits("before", model, edited)
+
+
+def _edit_test(step_name, pca):
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_function(
+        apply_step_edit, args=(step_name, pca), default_timeout=60
+    ).run()
+
+
+def test_table_edit_rebuilds_model():
+    before, _ = load_bundled_pair("permit_intake")
+
+    at = _edit_test("Apply online", 75.0)
+
+    model = at.session_state["before"]
+    assert model.steps[0].name == "Apply online"
+    assert model.steps[0].pca == 75
+    assert model.steps[1:] == before.steps[1:]
+    assert any(before.steps[0].name in e.value for e in at.error)
+
+
+def test_invalid_table_edit_keeps_model():
+    before, _ = load_bundled_pair("permit_intake")
+
+    at = _edit_test("Apply online", "lots")
+
+    assert at.session_state["before"] == before
+    errors = " ".join(e.value for e in at.error)
+    assert "not a valid model yet" in errors
+    assert "'lots'" in errors
