@@ -6,6 +6,7 @@ import pytest
 from workshop_models import permit_model
 
 from workbench import redesign
+from workbench.duration_sums import summed_duration
 from workbench.errors import RedesignError
 
 
@@ -249,3 +250,42 @@ def test_replay_rebuilds_after():
 
     assert replayed.steps == after.steps
     assert replayed.pools == after.pools
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        (
+            {"dist": "fixed", "value": 2},
+            {"dist": "fixed", "value": 3},
+            {"dist": "fixed", "value": 5},
+        ),
+        (
+            {"dist": "uniform", "low": 2, "high": 4},
+            {"dist": "triangular", "min": 1, "mode": 2, "max": 6},
+            {"dist": "triangular", "min": 3, "mode": 5, "max": 10},
+        ),
+        (
+            {"dist": "exponential", "mean": 10},
+            {"dist": "fixed", "value": 5},
+            {"dist": "lognormal", "mean": 15, "sd": 10},
+        ),
+        (
+            {"dist": "normal", "mean": 6, "sd": 3},
+            {"dist": "lognormal", "mean": 4, "sd": 4},
+            {"dist": "lognormal", "mean": 10, "sd": 5},
+        ),
+        (None, {"dist": "fixed", "value": 5}, {"dist": "fixed", "value": 5}),
+    ],
+)
+def test_summed_duration_cases(first, second, expected):
+    assert summed_duration(first, second) == pytest.approx(expected)
+
+
+def test_summed_empirical_uses_sample_variance():
+    samples = {"dist": "empirical", "samples": [1, 3]}
+
+    merged = summed_duration(samples, {"dist": "exponential", "mean": 2})
+
+    assert merged["mean"] == pytest.approx(4)
+    assert merged["sd"] == pytest.approx(5**0.5)

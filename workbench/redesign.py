@@ -12,12 +12,11 @@ Actions: ``remove_step``, ``merge_steps``, ``set_value_class``, ``set_duration``
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from workbench.distributions import Distribution, mean_of
+from workbench.duration_sums import summed_duration
 from workbench.errors import Problem, RedesignError
 from workbench.loading import _problem_from_pydantic
 from workbench.model import Change, ProcessModel
@@ -33,7 +32,6 @@ __all__ = [
 ]
 
 _VALUE_RANK = {"NVA": 0, "BVA": 1, "VA": 2}
-_DISTRIBUTION = TypeAdapter(Distribution)
 
 
 def start_after(before: ProcessModel, name: str | None = None) -> ProcessModel:
@@ -302,59 +300,10 @@ def _combine_into(first: dict, second: dict) -> None:
     ranks = [first.get("value_class", "NVA"), second.get("value_class", "NVA")]
     first["value_class"] = max(ranks, key=_VALUE_RANK.__getitem__)
     first["touchpoint"] = bool(first.get("touchpoint") or second.get("touchpoint"))
-    duration = _summed_duration(first.get("duration"), second.get("duration"))
+    duration = summed_duration(first.get("duration"), second.get("duration"))
     if duration is not None:
         first["duration"] = duration
     first.pop("rework_to", None)
-
-
-def _summed_duration(first: dict | None, second: dict | None) -> dict | None:
-    if first is None or second is None:
-        return first or second
-    bounded = ("fixed", "triangular", "uniform")
-    if first["dist"] in bounded and second["dist"] in bounded:
-        pairs = zip(_points(first), _points(second), strict=True)
-        low, likely, high = (a + b for a, b in pairs)
-        if low == high:
-            return {"dist": "fixed", "value": likely}
-        return {"dist": "triangular", "min": low, "mode": likely, "max": high}
-    # NOTE: a sum of unbounded times is approximated by a lognormal with the summed
-    # mean and variance; its shape differs from the true sum.
-    mean = _mean(first) + _mean(second)
-    sd = math.sqrt(_variance(first) + _variance(second))
-    if sd == 0:
-        return {"dist": "fixed", "value": mean}
-    return {"dist": "lognormal", "mean": mean, "sd": sd}
-
-
-def _points(dist: dict) -> tuple[float, float, float]:
-    if dist["dist"] == "fixed":
-        return dist["value"], dist["value"], dist["value"]
-    if dist["dist"] == "uniform":
-        return dist["low"], (dist["low"] + dist["high"]) / 2, dist["high"]
-    return dist["min"], dist["mode"], dist["max"]
-
-
-def _mean(dist: dict) -> float:
-    return mean_of(_DISTRIBUTION.validate_python(dist))
-
-
-def _variance(dist: dict) -> float:
-    kind = dist["dist"]
-    if kind == "exponential":
-        return dist["mean"] ** 2
-    if kind in ("normal", "lognormal"):
-        return dist["sd"] ** 2
-    if kind == "uniform":
-        return (dist["high"] - dist["low"]) ** 2 / 12
-    if kind == "triangular":
-        a, c, b = dist["min"], dist["mode"], dist["max"]
-        return (a * a + b * b + c * c - a * b - a * c - b * c) / 18
-    if kind == "empirical":
-        samples = dist["samples"]
-        mean = sum(samples) / len(samples)
-        return sum((x - mean) ** 2 for x in samples) / len(samples)
-    return 0.0
 
 
 def set_value_class(data: dict, target: str, value_class: str) -> None:
