@@ -21,7 +21,7 @@ def summed_duration(first: dict | None, second: dict | None) -> dict | None:
     """Return a duration for two steps done as one, as a distribution mapping.
 
     Two bounded times (fixed, uniform, triangular) give a triangular time whose
-    min, most likely and max are the sums of theirs; a uniform time counts as a
+    min, most likely and max are the sums of theirs. A uniform time counts as a
     triangular one with its midpoint as most likely. Any other pair gives a
     lognormal time with the summed mean and variance. A missing duration counts
     as no time.
