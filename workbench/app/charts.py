@@ -55,23 +55,26 @@ def distribution_figure(comparison, column: str, title: str) -> go.Figure:
     return figure
 
 
-def value_stream_frame(comparison) -> pd.DataFrame:
+def value_stream_frame(comparison, step_order: list[str] | None = None) -> pd.DataFrame:
     """Return process and waiting minutes per completed case at each step.
 
-    One row per scenario and task or wait step, in the order steps are first
-    visited, with ``process_time`` and ``waiting_time`` summed over the step's
-    visits and divided by the scenario's completed cases.
+    One row per scenario and task or wait step, with ``process_time`` and
+    ``waiting_time`` summed over the visits of completed cases and divided by
+    the number of completed cases. Steps follow ``step_order`` when given (steps
+    missing from it come last), else the order in which they were first visited.
     """
-    counts = completed_cases(comparison)["scenario"].value_counts()
+    completed = completed_cases(comparison)
     rows = []
     for name in comparison.scenarios:
-        visits = comparison.results[name].visits
-        visits = visits[~visits["in_warmup"] & (visits["kind"] != "decision")]
-        count = max(int(counts.get(name, 0)), 1)
+        done = completed.loc[completed["scenario"] == name, ["replication", "case_id"]]
+        visits = comparison.results[name].visits.merge(
+            done, on=["replication", "case_id"]
+        )
+        visits = visits[visits["kind"] != "decision"]
         visits = visits.assign(waiting_time=visits[_WAIT_COLUMNS].sum(axis=1))
-        order = visits.sort_values("arrival_at")["step"].drop_duplicates()
         totals = visits.groupby("step")[["process_time", "waiting_time"]].sum()
-        for step in order:
+        count = max(len(done), 1)
+        for step in _ordered_steps(visits, step_order):
             rows.append(
                 {
                     "scenario": name,
@@ -85,9 +88,20 @@ def value_stream_frame(comparison) -> pd.DataFrame:
     )
 
 
-def value_stream_figure(comparison) -> go.Figure:
-    """Return a value-stream timeline: process and waiting minutes per step."""
-    frame = value_stream_frame(comparison)
+def _ordered_steps(visits: pd.DataFrame, step_order: list[str] | None) -> list[str]:
+    visited = list(visits.sort_values("arrival_at")["step"].drop_duplicates())
+    if not step_order:
+        return visited
+    rank = {step: index for index, step in enumerate(step_order)}
+    return sorted(visited, key=lambda step: rank.get(step, len(rank)))
+
+
+def value_stream_figure(comparison, step_order: list[str] | None = None) -> go.Figure:
+    """Return a value-stream timeline: process and waiting minutes per step.
+
+    See :func:`value_stream_frame` for ``step_order``.
+    """
+    frame = value_stream_frame(comparison, step_order)
     long = frame.melt(
         id_vars=["scenario", "step"],
         value_vars=["process_time", "waiting_time"],

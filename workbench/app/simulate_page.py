@@ -61,7 +61,8 @@ def simulate_page() -> None:
             "since. Run the comparison again to update them."
         )
     run = st.session_state.results[latest]
-    assumptions = _show_results(run["comparison"], run["before"])
+    step_order = [s.name for s in run["before"].steps + run["after"].steps]
+    assumptions = _show_results(run["comparison"], run["before"], step_order)
     report_section(
         run["before"], run["after"], run["comparison"].settings, latest, assumptions
     )
@@ -119,7 +120,7 @@ def _run(before, after, settings: ExperimentSettings, key: str) -> None:
     st.session_state.latest_key = key
 
 
-def _show_results(comparison, before) -> SavingsAssumptions:
+def _show_results(comparison, before, step_order: list[str]) -> SavingsAssumptions:
     _headline(comparison)
     st.subheader("Before and after, with 95% confidence intervals")
     table = comparison.to_frame().drop(columns=["scenario", "unpaired_half_width"])
@@ -137,7 +138,7 @@ def _show_results(comparison, before) -> SavingsAssumptions:
     waiting.plotly_chart(
         charts.distribution_figure(comparison, "waiting_time", "Waiting time")
     )
-    st.plotly_chart(charts.value_stream_figure(comparison))
+    st.plotly_chart(charts.value_stream_figure(comparison, step_order))
     st.plotly_chart(charts.utilization_figure(comparison))
     return _savings(comparison, before)
 
