@@ -99,7 +99,7 @@ WORKLOADS = {
         steps=(("Service", "Staff", 4.0),),
         staff={"Staff": 4},
     ),
-    # Utilization about 0.75 to 0.8 per pool, rework included.
+    # Utilizations 0.8, 0.68 and 0.7 in the three pools, rework included.
     "ten_steps": Workload(
         name="Ten steps with rework",
         rate_per_hour=12.0,
