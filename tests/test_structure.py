@@ -7,14 +7,18 @@ import json
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import MODELS
 from tests.test_graph import PARALLEL, ROUTED
+from workbench import _routing_checks
 from workbench.errors import ModelValidationError
 from workbench.loading import model_from_data, parse_model, read_yaml
 from workbench.sim.engine import simulate_replication
 from workbench.sim.experiment import ExperimentSettings
 from workbench.structure import expected_visits, start_shares, structural_metrics
+from workbench.validation import validate
 
 LANES = """
 name: Structure test
@@ -260,3 +264,62 @@ def test_expectations_match_simulation(path):
         share = (cases["end_state"] == state).mean()
         half_width = 4 * math.sqrt(probability * (1 - probability) / len(cases))
         assert abs(share - probability) <= half_width + 1e-9, state
+
+
+@st.composite
+def looping_models(draw):
+    """Build a valid model of tasks, each followed by a decision that may loop back."""
+    count = draw(st.integers(min_value=2, max_value=7))
+    steps = []
+    for index in range(count - 1):
+        back = draw(st.integers(min_value=0, max_value=index))
+        forward = draw(st.floats(min_value=0.1, max_value=1.0))
+        steps.append(
+            {
+                "name": f"Task {index}",
+                "lane": draw(st.sampled_from(["Intake", "Right department"])),
+                "pca": draw(st.sampled_from([60, 80, 95, 100])),
+                "duration": {"dist": "fixed", "value": 1},
+                "next": f"Route {index}",
+            }
+        )
+        steps.append(
+            {
+                "name": f"Route {index}",
+                "kind": "decision",
+                "branches": [
+                    {"to": f"Task {index + 1}", "probability": forward},
+                    {"to": f"Task {back}", "probability": 1 - forward},
+                ],
+            }
+        )
+    steps.append(
+        {
+            "name": f"Task {count - 1}",
+            "lane": "Wrong department",
+            "duration": {"dist": "fixed", "value": 1},
+            "end": "resolved",
+        }
+    )
+    data = read_yaml(LANES)
+    data["arrivals"] = [{"name": "Calls", "start": "Task 0", "rate_per_hour": 1}]
+    data["steps"] = steps
+    return model_from_data(data)
+
+
+@settings(max_examples=40, deadline=None)
+@given(looping_models())
+def test_chain_properties_on_random_loops(model):
+    validate(model)
+
+    metrics = structural_metrics(model)
+    visits = expected_visits(model)
+    flow = _routing_checks.expected_visits(model, "Task 0")
+
+    assert sum(metrics.end_state_probabilities.values()) == pytest.approx(1.0)
+    assert visits["Task 0"] >= 1.0
+    # Every case visits the first and the last task at least once.
+    assert metrics.expected_steps_per_case >= 2 - 1e-9
+    assert metrics.expected_handoffs_per_case <= metrics.expected_steps_per_case
+    for name, count in visits.items():
+        assert count == pytest.approx(flow[name]), name
