@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from conftest import bundled_model_paths
 
-from workbench import _routing_checks
+from workbench import _routing_checks, structure
 from workbench.errors import ModelError, ModelFileError, ModelValidationError
 from workbench.loading import load_model, parse_model
 from workbench.validation import find_problems, load_and_validate, validate
@@ -572,7 +572,7 @@ def test_warning_reported_without_raising(edit):
     assert any(fragment in w.message for w in located)
 
 
-def test_zero_probability_branch_not_a_warning_when_reached_otherwise():
+def test_zero_branch_to_reached_step_accepted():
     # Issue licence is reached through Approve, so the zero branch leaves it visited.
     old = "{to: Split work, probability: 0.8}"
     new = old + "\n      - {to: Issue licence, probability: 0}"
@@ -693,7 +693,7 @@ def test_unreadable_text_rejected(name):
         parse_model(text)
 
 
-def test_billion_laughs_rejected_quickly(tmp_path):
+def test_billion_laughs_file_rejected(tmp_path):
     path = tmp_path / "laughs.yaml"
     path.write_text(BILLION_LAUGHS)
 
@@ -720,3 +720,47 @@ def test_utf8_byte_order_mark_accepted():
     model = parse_model("\ufeff".encode() + text.encode("utf-8"))
 
     assert model.name == "Licence desk"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*bundled_model_paths(), LICENCE_DESK],
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_visits_agree_with_structure_module(path):
+    # workbench.structure solves the same flow equations with its own code, for
+    # cases mixed over the streams in proportion to their mean arrival rates.
+    model = load_model(path)
+    shares = structure.start_shares(model)
+    mixed = {step.name: 0.0 for step in model.steps}
+    for start, share in shares.items():
+        for name, visits in _routing_checks.expected_visits(model, start).items():
+            mixed[name] += share * visits
+
+    expected = structure.expected_visits(model)
+
+    for name, visits in mixed.items():
+        assert visits == pytest.approx(expected[name], abs=1e-9), name
+
+
+DURATION_FAULTS = {
+    "number": ("5", "duration", "received 5; dist is one of fixed"),
+    "no_dist": ("{value: 5}", "duration", "a duration is a mapping with dist"),
+    "no_value": ("{dist: fixed}", "duration.value", "required field is missing"),
+    "gamma": ("{dist: gamma, shape: 2}", "duration", "Input tag 'gamma'"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DURATION_FAULTS))
+def test_duration_fault_message(name):
+    replacement, field, fragment = DURATION_FAULTS[name]
+    text = LICENCE_DESK.read_text().replace("{dist: fixed, value: 5}", replacement)
+
+    with pytest.raises(ModelValidationError) as caught:
+        parse_model(text)
+
+    problem = caught.value.problems[0]
+    assert len(caught.value.problems) == 1
+    assert problem.where == "step 'Approve'"
+    assert problem.field == field
+    assert fragment in problem.message

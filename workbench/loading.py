@@ -55,8 +55,9 @@ def read_yaml(text: str | bytes, source: str = "model") -> Any:
     Raises
     ------
     ModelFileError
-        If the text is too large, uses anchors or aliases, has a custom tag, or is
-        not valid YAML.
+        If the text is too large, is not UTF-8, uses anchors or aliases, has a
+        custom tag, is nested too deeply, has an invalid value such as the date
+        2026-02-30, or is not valid YAML.
     """
     size = len(text.encode("utf-8") if isinstance(text, str) else text)
     if size > MAX_MODEL_BYTES:
@@ -176,13 +177,39 @@ def _problem_from_pydantic(item: dict, data: dict) -> Problem:
             message += f" (received {received!r})"
     if item["type"] == "extra_forbidden":
         message = "unknown field; check its spelling in docs/model-format.md"
+    elif item["type"] == "missing":
+        message = "this required field is missing; add it"
+    elif item["type"] in ("union_tag_not_found", "model_attributes_type") and (
+        field.endswith(("duration", "patience"))
+    ):
+        message = (
+            f"a duration is a mapping with dist and its parameters, such as "
+            f"{{dist: fixed, value: 5}}{_received(item)}; dist is one of "
+            + ", ".join(_DISTRIBUTION_TAGS)
+        )
     return Problem(where=where, field=field, message=message)
 
 
+def _received(item: dict) -> str:
+    received = item.get("input")
+    if isinstance(received, dict | list) or received is None:
+        return ""
+    return f", received {received!r}"
+
+
+_DISTRIBUTION_TAGS = (
+    "fixed",
+    "uniform",
+    "triangular",
+    "exponential",
+    "normal",
+    "lognormal",
+    "empirical",
+)
+
+
 def _is_union_tag(part: object) -> bool:
-    return part in (
-        "fixed", "uniform", "triangular", "exponential", "normal", "lognormal", "empirical"
-    )
+    return part in _DISTRIBUTION_TAGS
 
 
 def parse_model(text: str | bytes, source: str = "model") -> ProcessModel:
