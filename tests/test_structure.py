@@ -323,3 +323,27 @@ def test_chain_properties_on_random_loops(model):
     assert metrics.expected_handoffs_per_case <= metrics.expected_steps_per_case
     for name, count in visits.items():
         assert count == pytest.approx(flow[name]), name
+
+
+def test_unreached_loop_does_not_raise():
+    # "Spin" loops forever but gets probability 0, so no case is ever trapped.
+    text = TRAPPED.replace(
+        "      - {to: Log request, probability: 1.0}\n"
+        "      - {to: Close request, probability: 0.0}\n",
+        "      - {to: Close request, probability: 1.0}\n"
+        "      - {to: Spin, probability: 0.0}\n",
+    ) + (
+        """  - name: Spin
+    kind: decision
+    branches:
+      - {to: Spin, probability: 1.0}
+"""
+    )
+    model = parse_model(text)
+
+    metrics = structural_metrics(model)
+    visits = expected_visits(model)
+
+    assert visits["Spin"] == 0.0
+    assert metrics.expected_steps_per_case == pytest.approx(2.0)
+    assert metrics.expected_handoffs_per_case == 0.0

@@ -46,7 +46,7 @@ __all__ = [
 #: exponentially many.
 MAX_CYCLES_COUNTED = 10_000
 
-# A chain whose largest eigenvalue modulus reaches this value traps cases in a loop.
+# Visits below minus this value mean the linear system has no meaningful solution.
 _TRAP_TOLERANCE = 1e-9
 
 
@@ -233,9 +233,9 @@ class _Chain:
         start = np.zeros(size)
         for name, share in start_shares(model).items():
             start[index[name]] += share
+        self.reached = self._reached_from(start)
         self._check_exits()
-        fundamental = np.linalg.inv(np.eye(size) - self.flow)
-        self.visits = start @ fundamental
+        self.visits = self._solve_visits(start)
 
     def _add_edge(self, source, target, data) -> None:
         row = self.index[source]
@@ -246,20 +246,44 @@ class _Chain:
         self.moves[row, column] += data["weight"]
         self.flow[row, column] += data["weight"] / data.get("branches", 1)
 
+    def _reached_from(self, start: np.ndarray) -> np.ndarray:
+        """Return a mask of the steps that cases reach with positive probability."""
+        reached = start > 0
+        pending = list(np.flatnonzero(reached))
+        while pending:
+            row = pending.pop()
+            for column in np.flatnonzero(self.moves[row] > 0):
+                if not reached[column]:
+                    reached[column] = True
+                    pending.append(column)
+        return reached
+
     def _check_exits(self) -> None:
-        """Raise when some steps can never lead to an end with positive probability."""
-        finishing = {i for i in range(len(self.steps)) if self.absorb[i].sum() > 0}
-        pending = list(finishing)
+        """Raise when a reached step can never lead to an end state."""
+        finishing = self.absorb.sum(axis=1) > 0
+        pending = list(np.flatnonzero(finishing))
         while pending:
             column = pending.pop()
             for row in np.flatnonzero(self.moves[:, column] > 0):
-                if row not in finishing:
-                    finishing.add(int(row))
-                    pending.append(int(row))
-        trapped = [n for i, n in enumerate(self.steps) if i not in finishing]
-        radius = max(abs(np.linalg.eigvals(self.flow)), default=0.0)
-        if trapped or radius >= 1.0 - _TRAP_TOLERANCE:
+                if not finishing[row]:
+                    finishing[row] = True
+                    pending.append(row)
+        trapped = [self.steps[i] for i in np.flatnonzero(self.reached & ~finishing)]
+        if trapped:
             raise ModelValidationError([_trap_problem(trapped)])
+
+    def _solve_visits(self, start: np.ndarray) -> np.ndarray:
+        """Solve ``v (I - Q) = start`` over the reached steps; others get 0 visits."""
+        inside = np.flatnonzero(self.reached)
+        system = np.eye(len(inside)) - self.flow[np.ix_(inside, inside)]
+        visits = np.zeros(len(self.steps))
+        try:
+            visits[inside] = np.linalg.solve(system.T, start[inside])
+        except np.linalg.LinAlgError:
+            raise ModelValidationError([_trap_problem([])]) from None
+        if not np.all(np.isfinite(visits)) or visits.min() < -_TRAP_TOLERANCE:
+            raise ModelValidationError([_trap_problem([])])
+        return visits
 
     def total_visits(self, *kinds: str) -> float:
         return float(
@@ -288,10 +312,13 @@ class _Chain:
         decision = np.array(
             [self.graph.nodes[name]["kind"] == "decision" for name in self.steps]
         )
-        work = ~decision
-        through = self.moves[np.ix_(work, decision)] @ np.linalg.inv(
-            np.eye(int(decision.sum())) - self.moves[np.ix_(decision, decision)]
-        )
+        # Unreached steps are left out, because a loop among them may be singular.
+        work = ~decision & self.reached
+        decision &= self.reached
+        through = np.linalg.solve(
+            np.eye(int(decision.sum())) - self.moves[np.ix_(decision, decision)].T,
+            self.moves[np.ix_(work, decision)].T,
+        ).T
         collapsed = (
             self.moves[np.ix_(work, work)]
             + through @ (self.moves[np.ix_(decision, work)])
