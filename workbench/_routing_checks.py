@@ -20,8 +20,9 @@ from workbench.model import ProcessModel, Step
 
 __all__ = ["routing_graph", "find_routing_problems", "find_load_problems"]
 
-#: The virtual node that cases leave to, at an ``end`` step or a branch's join.
-_EXIT = "\x00exit"
+#: The virtual node that cases leave to, at an ``end`` step or a branch's join. It is
+#: not a string, so no step name can equal it.
+_EXIT = object()
 
 
 def rework_target(step: Step) -> str | None:
