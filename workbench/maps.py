@@ -96,7 +96,7 @@ def swimlane_map(
     dot.attr(rankdir="LR", compound="true", newrank="true", fontname=_FONT)
     dot.attr("node", fontname=_FONT, fontsize="11")
     dot.attr("edge", fontname=_FONT, fontsize="9")
-    dot.attr(label=_html(model.name, bold=True), labelloc="t")
+    dot.attr(label=_html(model.name, bold=True, width=80), labelloc="t")
     _add_lanes(dot, graph, ids, shades, highlight_label)
     _add_free_nodes(dot, graph, ids, shades, highlight_label)
     _add_streams(dot, model, ids)
@@ -193,13 +193,15 @@ def _node_ids(graph: nx.DiGraph) -> dict[Hashable, str]:
     return ids
 
 
-def _wrapped(text: str) -> str:
-    lines = textwrap.wrap(text, _WRAP_WIDTH, break_on_hyphens=False) or [""]
+def _wrapped(text: str, width: int = _WRAP_WIDTH) -> str:
+    lines = textwrap.wrap(text, width, break_on_hyphens=False) or [""]
     return "<BR/>".join(html.escape(line, quote=True) for line in lines)
 
 
-def _html(text: str, *, bold: bool = False, small: str = "") -> str:
-    body = _wrapped(text)
+def _html(
+    text: str, *, bold: bool = False, small: str = "", width: int = _WRAP_WIDTH
+) -> str:
+    body = _wrapped(text, width)
     if bold:
         body = f"<B>{body}</B>"
     if small:
@@ -316,7 +318,9 @@ def _edge_attributes(data: dict) -> dict[str, str]:
         attributes["constraint"] = "false"
     label = " ".join(html.escape(text, quote=True) for text in _edge_texts(data))
     if label:
-        attributes["label"] = f"<{label}>"
+        # External labels are placed after layout, so labels of edges that leave
+        # one decision side by side do not overlap.
+        attributes["xlabel"] = f"<{label}>"
     return attributes
 
 
