@@ -318,8 +318,8 @@ def _edge_attributes(data: dict) -> dict[str, str]:
         attributes["constraint"] = "false"
     label = " ".join(html.escape(text, quote=True) for text in _edge_texts(data))
     if label:
-        # External labels are placed after layout, so labels of edges that leave
-        # one decision side by side do not overlap.
+        # Graphviz places external labels after layout and avoids overlaps where
+        # it can, which keeps apart the labels of branches leaving one decision.
         attributes["xlabel"] = f"<{label}>"
     return attributes
 
