@@ -168,3 +168,11 @@ def test_redesign_then_compare_shows_fewer_steps(app_url, page):
     images = REPO / "docs" / "images"
     images.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(screenshot, images / "compare.png")
+
+    assert "draft=" in page.url
+    page.reload()
+    page.get_by_text("A draft of your work").wait_for()
+    page.get_by_role("button", name="Restore the draft").click()
+    _wait_idle(page)
+    page.get_by_role("link", name="Redesign").click()
+    page.get_by_text(f"Remove step '{REMOVED_STEP}'").wait_for()

@@ -95,6 +95,9 @@ def ensure_session() -> None:
     """
     state = st.session_state
     if "session_id" in state:
+        # Moving to another page can drop the query parameters, so put it back.
+        if st.query_params.get(_DRAFT_PARAM) != state.session_id:
+            st.query_params[_DRAFT_PARAM] = state.session_id
         return
     from_url = st.query_params.get(_DRAFT_PARAM)
     state.session_id = from_url if is_session_id(from_url) else new_session_id()
