@@ -95,6 +95,10 @@ def streams(draw, index: int, starts: list[str], has_calendar: bool) -> dict:
         stream["hour_profile"] = draw(st.lists(POSITIVE, min_size=24, max_size=24))
     if draw(st.booleans()):
         stream["weekday_profile"] = {"sat": draw(POSITIVE), "sun": draw(POSITIVE)}
+    elif draw(st.booleans()):
+        day = draw(st.sampled_from(WEEKDAYS))
+        weights = draw(st.lists(POSITIVE, min_size=24, max_size=24))
+        stream["weekly_profile"] = {day: weights}
     stream["open_hours_only"] = has_calendar and draw(st.booleans())
     stream["priority"] = draw(st.integers(-2, 2))
     stream["backlog"] = draw(st.integers(0, 5))
@@ -128,6 +132,15 @@ def valid_model_data(draw) -> dict:
             step["patience"] = {"dist": "exponential", "mean": draw(POSITIVE)}
         if kind == "wait" and calendar is not None:
             step["working_hours_only"] = draw(st.booleans())
+        batch_rule = draw(st.sampled_from([None, None, "size", "meets"]))
+        if batch_rule == "size":
+            step["batch"] = {"size": draw(st.integers(1, 10))}
+        elif batch_rule == "meets":
+            day = draw(st.sampled_from(WEEKDAYS))
+            step["batch"] = {
+                "meets": [[day, "10:30"]],
+                "max_size": draw(st.integers(1, 20)),
+            }
         if draw(st.booleans()):
             step["pca"] = draw(st.floats(min_value=50, max_value=99.5))
             if not in_branch:

@@ -764,3 +764,54 @@ def test_duration_fault_message(name):
     assert problem.where == "step 'Approve'"
     assert problem.field == field
     assert fragment in problem.message
+
+
+SPLIT_FAULTS = {
+    "join_is_split": (
+        "join: Sign}",
+        "join: Open}",
+        "parallel.join",
+        "the join is the split step itself",
+    ),
+    "branch_listed_twice": (
+        "branches: [Legal, Finance]",
+        "branches: [Legal, Legal]",
+        "parallel.branches",
+        "'Legal' is listed 2 times",
+    ),
+    "branch_is_split": (
+        "branches: [Legal, Finance]",
+        "branches: [Legal, Open]",
+        "parallel.branches",
+        "'Open' is the split or the join",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPLIT_FAULTS))
+def test_parallel_field_fault_rejected(name):
+    old, new, field, fragment = SPLIT_FAULTS[name]
+    text = NESTED_PARALLEL.replace(old, new, 1)
+
+    with pytest.raises(ModelValidationError) as caught:
+        validate(parse_model(text))
+
+    located = [p for p in caught.value.problems if p.where == "step 'Open'"]
+    assert any(p.field == field and fragment in p.message for p in located)
+
+
+def test_two_splits_sharing_join_rejected():
+    # Finance becomes a second split whose branches also meet at Sign.
+    text = NESTED_PARALLEL.replace(
+        "{name: Finance, lane: Office, duration: {dist: fixed, value: 1}, next: Sign}",
+        "{name: Finance, lane: Office, duration: {dist: fixed, value: 1},\n"
+        "     parallel: {branches: [Fees, Budget], join: Sign}}\n"
+        "  - {name: Fees, lane: Office, duration: {dist: fixed, value: 1}, "
+        "next: Sign}\n"
+        "  - {name: Budget, lane: Office, duration: {dist: fixed, value: 1}, "
+        "next: Sign}",
+    )
+    model = parse_model(text)
+
+    with pytest.raises(ModelValidationError, match="the join 'Sign' is also entered"):
+        validate(model)
