@@ -50,7 +50,8 @@ DEFAULT_FOLDER = REPO / "process_models" / "phone_line"
 
 #: Effective agents per agent seen serving in an hour. Of the factors 0.6, 0.65,
 #: 0.7, 0.75, 0.8 and 1.0, simulating the model with 0.65 came closest to the share
-#: of queued callers who hang up and to their mean wait (README, "Calibration").
+#: of queued callers who hang up and to their mean wait, as
+#: ``examples/phone_line_agent_factors.py`` shows.
 DEFAULT_AGENT_FACTOR = 0.65
 
 #: Equally likely VRU times in the empirical distribution of the recorded messages.
