@@ -369,12 +369,16 @@ def test_probabilities_within_tolerance_accepted():
     assert validate(parse_model(text)) == []
 
 
-def test_probabilities_outside_tolerance_rejected():
+@pytest.mark.parametrize(
+    "probability, total",
+    [("0.80001", "1.00001"), ("0.8000015", "1.0000015"), ("0.7999985", "0.9999985")],
+)
+def test_probabilities_outside_tolerance_rejected(probability, total):
     text = LICENCE_DESK.read_text().replace(
-        "probability: 0.8}", "probability: 0.80001}"
+        "probability: 0.8}", f"probability: {probability}}}"
     )
 
-    with pytest.raises(ModelValidationError, match="sum to 1.00001"):
+    with pytest.raises(ModelValidationError, match=f"sum to {total}, not 1"):
         validate(parse_model(text))
 
 

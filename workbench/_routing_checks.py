@@ -210,34 +210,35 @@ def _find_region_problems(
 ) -> list[Problem]:
     join = split.parallel.join
     branch = split.parallel.branches[index]
-    where, field = f"step '{split.name}'", f"parallel.branches[{index}]"
     label = f"the branch from '{branch}'"
-    problems = []
     ends = sorted(name for name in region if model.step(name).end is not None)
-    if ends:
-        message = (
+    impatient = sorted(name for name in region if model.step(name).patience)
+    checks = [
+        (
+            ends,
             f"{label} can end the case at {_quote(ends)} before it reaches the join "
-            f"'{join}', so the join would wait forever; route it to the join"
-        )
-        problems.append(Problem(where, field, message))
-    if split.name in region:
-        message = (
+            f"'{join}', so that branch would never arrive there; route it to the "
+            "join",
+        ),
+        (
+            split.name in region,
             f"{label} can lead back to the split step itself (through routing or "
             f"rework), so the join '{join}' would wait for a branch that restarts; "
-            "keep rework and routing inside the branch"
-        )
-        problems.append(Problem(where, field, message))
-    impatient = sorted(name for name in region if model.step(name).patience)
-    if impatient:
-        message = (
-            f"{label} has {_quote(impatient)} with patience, and a case that abandons "
-            "there would end inside the branch, so the join would wait forever; "
-            "remove patience from steps between the split and the join"
-        )
-        problems.append(Problem(where, field, message))
-    if not any(join in graph[name] for name in region):
-        message = f"{label} never reaches the join '{join}'; route its last step there"
-        problems.append(Problem(where, field, message))
+            "keep rework and routing inside the branch",
+        ),
+        (
+            impatient,
+            f"{label} has {_quote(impatient)} with patience, and a case that "
+            "abandons there would end inside the branch, before the join; remove "
+            "patience from steps between the split and the join",
+        ),
+        (
+            not any(join in graph[name] for name in region),
+            f"{label} never reaches the join '{join}'; route its last step there",
+        ),
+    ]
+    where, field = f"step '{split.name}'", f"parallel.branches[{index}]"
+    problems = [Problem(where, field, message) for failed, message in checks if failed]
     if problems:
         return problems
     return _find_region_entries(model, graph, split, branch, region)

@@ -213,39 +213,44 @@ def _find_reference_problems(
 
 
 def _find_kind_problems(step: Step, where: str) -> list[Problem]:
-    problems = []
     if step.kind == "decision":
-        for field in _DECISION_FORBIDDEN:
-            if getattr(step, field) is not None:
-                message = (
-                    "a decision routes at no cost in time, so it takes no "
-                    f"{field}; remove the field or make the step a task"
-                )
-                problems.append(Problem(where, field, message))
-        if step.pca != 100:
-            message = (
-                f"a decision has no rework, so pca must be 100, received "
-                f"{step.pca:g}; put the pca on the task before the decision"
-            )
-            problems.append(Problem(where, "pca", message))
-        if step.branches is None:
-            message = "a decision needs branches with probabilities; add branches"
-            problems.append(Problem(where, "branches", message))
+        problems = _find_decision_problems(step, where)
     else:
-        problems += _find_work_step_problems(step, where)
+        problems = _find_work_step_problems(step, where)
     for field in _IGNORED_FIELDS[step.kind]:
         if field in step.model_fields_set:
             message = f"a {step.kind} step ignores {field}; remove the field"
             problems.append(Problem(where, field, message, "warning"))
-    if step.rework_to is not None and step.pca == 100:
-        message = "pca is 100, so rework never happens; lower pca or remove rework_to"
-        problems.append(Problem(where, "rework_to", message, "warning"))
+    return problems
+
+
+def _find_decision_problems(step: Step, where: str) -> list[Problem]:
+    problems = []
+    for field in _DECISION_FORBIDDEN:
+        if getattr(step, field) is not None:
+            message = (
+                "a decision routes at no cost in time, so it takes no "
+                f"{field}; remove the field or make the step a task"
+            )
+            problems.append(Problem(where, field, message))
+    if step.pca != 100:
+        message = (
+            f"a decision has no rework, so pca must be 100, received "
+            f"{step.pca:g}; put the pca on the task before the decision"
+        )
+        problems.append(Problem(where, "pca", message))
+    if step.branches is None:
+        message = "a decision needs branches with probabilities; add branches"
+        problems.append(Problem(where, "branches", message))
     return problems
 
 
 def _find_work_step_problems(step: Step, where: str) -> list[Problem]:
     kind = step.kind
     problems = []
+    if step.rework_to is not None and step.pca == 100:
+        message = "pca is 100, so rework never happens; lower pca or remove rework_to"
+        problems.append(Problem(where, "rework_to", message, "warning"))
     if step.lane is None:
         message = f"a {kind} step needs a lane; set lane to the name of a lane"
         problems.append(Problem(where, "lane", message))
@@ -283,7 +288,7 @@ def _find_branch_problems(step: Step, where: str) -> list[Problem]:
     total = math.fsum(branch.probability for branch in branches)
     if abs(total - 1.0) > PROBABILITY_TOLERANCE:
         message = (
-            f"the branch probabilities sum to {total:.6g}, not 1 (tolerance "
+            f"the branch probabilities sum to {total:.10g}, not 1 (tolerance "
             f"{PROBABILITY_TOLERANCE:g}); change them so that they sum to 1"
         )
         problems.append(Problem(where, "branches", message))
