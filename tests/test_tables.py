@@ -6,11 +6,14 @@ import math
 
 import pandas as pd
 import pytest
+from conftest import bundled_model_paths
 from workshop_models import permit_model
 
 from workbench import tables
 from workbench.errors import ModelValidationError
+from workbench.loading import load_model
 from workbench.model import ProcessModel
+from workbench.validation import find_problems
 
 
 def test_tables_round_trip_unchanged():
@@ -22,6 +25,18 @@ def test_tables_round_trip_unchanged():
     )
 
     assert rebuilt == model
+
+
+@pytest.mark.parametrize(
+    "path", bundled_model_paths(), ids=lambda p: f"{p.parent.name}/{p.stem}"
+)
+def test_bundled_model_round_trip(path):
+    model = load_model(path)
+
+    rebuilt = tables.model_from_tables(model, **tables.model_tables(model))
+
+    assert rebuilt == model
+    assert find_problems(rebuilt) == find_problems(model)
 
 
 def test_steps_frame_shows_three_points():

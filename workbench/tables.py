@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from workbench.errors import ModelValidationError, Problem
 from workbench.loading import _problem_from_pydantic
-from workbench.model import Lane, ProcessModel
+from workbench.model import ArrivalStream, Lane, Pool, ProcessModel, Step
 
 # The table views and the steps table as a file are kept in their own modules and
 # re-exported here.
@@ -159,7 +159,7 @@ def _step_data(row: dict, original: Any, routes: dict, problems: list[Problem]) 
     if duration is not None:
         data["duration"] = duration
     data.update(routes)
-    return data
+    return _without_defaults(data, Step)
 
 
 def _duration(row: dict, original: Any, name: str, problems: list[Problem]) -> Any:
@@ -248,6 +248,20 @@ def _lanes_data(model: ProcessModel, step_data: list[dict]) -> list[dict]:
     return [lane.model_dump(mode="json", exclude_defaults=True) for lane in lanes]
 
 
+def _without_defaults(data: dict, element: type) -> dict:
+    # Cells always hold a value, but a field written at its default counts as set
+    # (validation warns about value_class on a decision, for one), so defaults are
+    # left out as dump_model leaves them out.
+    fields = element.model_fields
+    return {
+        key: value
+        for key, value in data.items()
+        if key not in fields
+        or fields[key].is_required()
+        or value != fields[key].get_default(call_default_factory=True)
+    }
+
+
 def _pools_data(model: ProcessModel, pools: pd.DataFrame) -> list[dict]:
     originals = {p.name: p for p in model.pools}
     result = []
@@ -262,7 +276,7 @@ def _pools_data(model: ProcessModel, pools: pd.DataFrame) -> list[dict]:
         data["name"] = name
         data["capacity"] = _integer(row.get("capacity"), 1)
         data["cost_per_hour"] = _number(row.get("cost_per_hour"), 0.0)
-        result.append(data)
+        result.append(_without_defaults(data, Pool))
     return result
 
 
@@ -285,7 +299,7 @@ def _streams_data(model: ProcessModel, streams: pd.DataFrame) -> list[dict]:
         data["open_hours_only"] = _flag(row.get("open_hours_only"))
         data["priority"] = _integer(row.get("priority"), 0)
         data["backlog"] = _integer(row.get("backlog"), 0)
-        result.append(data)
+        result.append(_without_defaults(data, ArrivalStream))
     return result
 
 
