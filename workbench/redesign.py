@@ -299,7 +299,8 @@ def _combine_into(first: dict, second: dict) -> None:
     first["pca"] = round(first.get("pca", 100.0) * second.get("pca", 100.0) / 100, 6)
     ranks = [first.get("value_class", "NVA"), second.get("value_class", "NVA")]
     first["value_class"] = max(ranks, key=_VALUE_RANK.__getitem__)
-    first["touchpoint"] = bool(first.get("touchpoint") or second.get("touchpoint"))
+    if second.get("touchpoint"):
+        first["touchpoint"] = True
     duration = summed_duration(first.get("duration"), second.get("duration"))
     if duration is not None:
         first["duration"] = duration
