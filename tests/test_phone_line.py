@@ -133,7 +133,8 @@ def test_kaplan_meier_counts_ties_once():
 
 def test_agents_counted_per_hour_and_day(tmp_path):
     path = tmp_path / "calls.tsv"
-    # 990201 is a Monday and 990208 the Monday after. DAN's first call crosses 11:00.
+    # 990201 is a Monday and 990208 the Monday after. DAN's first call crosses
+    # 11:00, his last one midnight, and RUTH's last one is served after midnight.
     _write_log(
         path,
         [
@@ -142,6 +143,7 @@ def test_agents_counted_per_hour_and_day(tmp_path):
             ("990201", "10:20:00", 5, 0, "AGENT", "10:25:00", 60, "RUTH"),
             ("990201", "10:30:00", 5, 0, "AGENT", "10:35:00", 5, "NO_SERVER"),
             ("990208", "23:55:00", 5, 0, "AGENT", "23:58:00", 300, "DAN"),
+            ("990208", "23:59:50", 5, 0, "AGENT", "00:00:20", 30, "RUTH"),
         ],
     )
 
@@ -150,8 +152,11 @@ def test_agents_counted_per_hour_and_day(tmp_path):
     assert agents.loc["mon", 10] == pytest.approx(1.0)
     assert agents.loc["mon", 11] == pytest.approx(0.5)
     assert agents.loc["mon", 23] == pytest.approx(0.5)
-    assert agents.loc["tue", 0] == pytest.approx(1.0)
-    assert agents.to_numpy().sum() == pytest.approx(3.0)
+    # The log spans one Tuesday, so both services after midnight of 990208 count
+    # in full in hour 0 of Tuesday.
+    assert agents.loc["tue", 0] == pytest.approx(2.0)
+    assert agents.loc["mon", 0] == pytest.approx(0.0)
+    assert agents.to_numpy().sum() == pytest.approx(4.0)
 
 
 def test_call_log_missing_column_raises(tmp_path):

@@ -54,6 +54,7 @@ REQUIRED_COLUMNS = (
 NO_SERVER = "NO_SERVER"
 
 HOUR_SECONDS = 3600
+DAY_SECONDS = 24 * HOUR_SECONDS
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,11 @@ def _agent_hours(calls: pd.DataFrame) -> pd.DataFrame:
     """List each (day, hour, agent) in which an agent served some part of a call."""
     served = calls[(calls["server"] != NO_SERVER) & (calls["ser_time"] > 0)]
     start = served["service_start_second"].to_numpy()
+    # A call that arrived before midnight and was served after it is dated on the
+    # day it arrived, so its service starts on the next day.
+    start = np.where(
+        start < served["arrival_second"].to_numpy(), start + DAY_SECONDS, start
+    )
     end = start + served["ser_time"].to_numpy()
     first_hour = start // HOUR_SECONDS
     hours_spanned = (end - 1) // HOUR_SECONDS - first_hour + 1
