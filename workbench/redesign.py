@@ -228,7 +228,11 @@ def remove_step(data: dict, target: str) -> None:
         )
     inside = [r for r in _routes_into(data, target) if r.endswith("(parallel)")]
     if inside:
-        raise _fail(target, f"the step is part of a parallel block of {inside[0]}")
+        raise _fail(
+            target,
+            f"the step is part of a parallel block of {inside[0]}; "
+            "change the parallel split first",
+        )
     if step.get("next"):
         _redirect(data, target, step["next"])
     else:

@@ -163,8 +163,8 @@ def _step_data(row: dict, original: Any, routes: dict, problems: list[Problem]) 
 
 
 def _duration(row: dict, original: Any, name: str, problems: list[Problem]) -> Any:
-    shown = tuple(_number(row.get(c), math.nan) for c in _TIME_COLUMNS)
-    if not all(isinstance(v, float) for v in shown):
+    cells = tuple(_number(row.get(c), math.nan) for c in _TIME_COLUMNS)
+    if not all(isinstance(v, float) for v in cells):
         problems.append(
             Problem(
                 f"step '{name}'",
@@ -175,11 +175,11 @@ def _duration(row: dict, original: Any, name: str, problems: list[Problem]) -> A
         )
         return None
     before = three_point(original.duration if original else None)
-    if original is not None and _same_numbers(shown, before):
+    if original is not None and _same_numbers(cells, before):
         duration = original.duration
         return None if duration is None else duration.model_dump(mode="json")
-    low, likely, high = shown
-    if all(math.isnan(v) for v in shown):
+    low, likely, high = cells
+    if all(math.isnan(v) for v in cells):
         return None
     if math.isnan(low) and math.isnan(high):
         return {"dist": "fixed", "value": likely}

@@ -161,17 +161,7 @@ def _headline(comparison) -> None:
 
 def _savings(comparison, before) -> SavingsAssumptions:
     st.subheader("Yearly savings")
-    columns = st.columns(3)
-    hours = columns[0].number_input(
-        "Hours per FTE per year", 1.0, 8760.0, HOURS_PER_FTE
-    )
-    use_pool_cost = columns[1].checkbox("Price staff time at each pool's cost", True)
-    cost = columns[2].number_input(
-        "Cost per staff hour", 0.0, 10_000.0, 50.0, disabled=use_pool_cost
-    )
-    assumptions = SavingsAssumptions(
-        hours_per_fte=hours, cost_per_hour=None if use_pool_cost else cost
-    )
+    assumptions = _savings_assumptions()
     names = comparison.scenarios
     saving = yearly_savings(
         comparison.metrics[names[0]],
@@ -180,23 +170,35 @@ def _savings(comparison, before) -> SavingsAssumptions:
         assumptions,
         names=(names[0], names[1]),
     )
-    rows = {
+    estimates = {
         "Staff hours": saving.staff_hours,
         "FTE": saving.fte,
         "Labour cost": saving.labour_cost,
         "Customer waiting hours": saving.customer_waiting_hours,
     }
-    st.dataframe(
-        [
-            {
-                "saving per year": k,
-                "mean": e.mean,
-                "95% CI low": e.ci_low,
-                "95% CI high": e.ci_high,
-            }
-            for k, e in rows.items()
-        ],
-        hide_index=True,
-    )
+    rows = [
+        {
+            "saving per year": label,
+            "mean": estimate.mean,
+            "95% CI low": estimate.ci_low,
+            "95% CI high": estimate.ci_high,
+        }
+        for label, estimate in estimates.items()
+    ]
+    st.dataframe(rows, hide_index=True)
     st.caption("Assumptions: " + "; ".join(saving.assumptions) + ".")
     return assumptions
+
+
+def _savings_assumptions() -> SavingsAssumptions:
+    columns = st.columns(3)
+    hours = columns[0].number_input(
+        "Hours per FTE per year", 1.0, 8760.0, HOURS_PER_FTE
+    )
+    use_pool_cost = columns[1].checkbox("Price staff time at each pool's cost", True)
+    cost = columns[2].number_input(
+        "Cost per staff hour", 0.0, 10_000.0, 50.0, disabled=use_pool_cost
+    )
+    return SavingsAssumptions(
+        hours_per_fte=hours, cost_per_hour=None if use_pool_cost else cost
+    )
