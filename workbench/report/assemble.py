@@ -108,7 +108,7 @@ def collect_report(
         lead_time_percentiles=_percentiles(completed),
         changes=attribution.changes,
         share_metrics=[_row(differences, key, _label(key)) for key in SHARE_METRICS],
-        assumptions=_assumptions(settings, saving),
+        assumptions=_assumptions(settings, saving) + _cost_rates(before, after),
         warnings=report_warnings(attribution, (before, after)) + map_warnings,
     )
 
@@ -151,7 +151,7 @@ def _saving(saving, key: str, label: str, unit: str) -> Saving:
 
 
 def _completed_measured(cases: pd.DataFrame) -> pd.DataFrame:
-    """Cases that arrived after the warm-up and completed (the lead-time population)."""
+    """Select the cases that arrived after the warm-up and completed."""
     measured = cases[~cases["in_warmup"].astype(bool)]
     return measured[~measured["end_state"].isin(("in_progress", "abandoned"))]
 
@@ -159,7 +159,7 @@ def _completed_measured(cases: pd.DataFrame) -> pd.DataFrame:
 def _timeline(
     model: ProcessModel, visits: pd.DataFrame, completed: pd.DataFrame
 ) -> list[StepTimes]:
-    """Mean process and waiting minutes per completed case at each step."""
+    """Compute the mean process and waiting minutes per completed case by step."""
     if visits.empty or completed.empty:
         return []
     keys = ["replication", "case_id"]
@@ -213,8 +213,17 @@ def _assumptions(settings: ExperimentSettings, saving) -> list[tuple[str, str]]:
     return rows
 
 
+def _cost_rates(before: ProcessModel, after: ProcessModel) -> list[tuple[str, str]]:
+    """Return each scenario's pool cost rates, per staff hour, as assumption rows."""
+    rows = []
+    for label, model in (("Cost rates, before", before), ("Cost rates, after", after)):
+        rates = ", ".join(f"{pool.name} {pool.cost_per_hour:g}" for pool in model.pools)
+        rows.append((label, f"{rates or 'no staff pools'} per staff hour"))
+    return rows
+
+
 def _maps(before: ProcessModel, after: ProcessModel) -> tuple[list[str], list[str]]:
-    """Draw both swimlane maps as SVG text; an empty text and a warning on failure."""
+    """Draw both swimlane maps as SVG text, or return "" and a warning on failure."""
     try:
         from workbench.maps import swimlane_map
     except ImportError as error:
