@@ -8,8 +8,14 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 
 from workbench.report.charts import StepTimes, distribution_svg, timeline_svg
-from workbench.report.content import Row, display_value
-from workbench.report.html import display_row
+from workbench.report.content import (
+    ChangeShare,
+    ReportContent,
+    Row,
+    Saving,
+    display_value,
+)
+from workbench.report.html import display_row, render_html
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -107,3 +113,47 @@ def test_distribution_draws_both_scenarios():
     medians = [line for line in svg.iter(f"{SVG}line") if line.get("stroke-dasharray")]
     assert len(outlines) == 2
     assert len(medians) == 2
+
+
+HOSTILE = "<script>alert('x')</script> & \"Zoning\""
+
+
+def _hostile_content() -> ReportContent:
+    row = Row("lead_time_mean_minutes", HOSTILE, "minutes", 100.0, 50.0, -50.0)
+    change = ChangeShare(HOSTILE, "remove_step", HOSTILE, True, {}, {})
+    return ReportContent(
+        title=HOSTILE,
+        before_name=HOSTILE,
+        after_name="after",
+        problem=HOSTILE,
+        scope="",
+        before_map_svg="",
+        after_map_svg="",
+        headline=[row],
+        cases_per_year=1000.0,
+        yearly=[Saving("fte", HOSTILE, "FTE", 1.5)],
+        timeline_before=[StepTimes(HOSTILE, 1.0, 2.0)],
+        timeline_after=[],
+        lead_times_before=[10.0, 20.0],
+        lead_times_after=[5.0],
+        lead_time_percentiles=[(50.0, 15.0, 5.0)],
+        changes=[change],
+        share_metrics=[row],
+        assumptions=[(HOSTILE, HOSTILE)],
+        warnings=[HOSTILE],
+    )
+
+
+def test_html_escapes_user_text():
+    html = render_html(_hostile_content())
+
+    assert "<script>alert" not in html
+    assert html.count("&lt;script&gt;alert(") >= 8
+    assert html.count("<script>") == 1
+
+
+def test_html_without_maps_says_so():
+    html = render_html(_hostile_content())
+
+    assert html.count("No map could be drawn; see the warnings.") == 2
+    assert "The after model has no description." in html
