@@ -38,7 +38,12 @@ def validator():
 
 
 def test_committed_schema_is_current():
-    assert COMMITTED.read_text(encoding="utf-8") == schema_text()
+    committed = COMMITTED.read_text(encoding="utf-8")
+
+    assert committed == schema_text(), (
+        "docs/model.schema.json is out of date; regenerate it with "
+        "python -m workbench.schema > docs/model.schema.json"
+    )
 
 
 def test_module_prints_schema():

@@ -100,14 +100,17 @@ class Calendar(_Frozen):
 class Lane(_Frozen):
     """A swimlane: a department, a role, an IT system or the customer."""
 
-    name: str = Field(min_length=1)
-    kind: Literal["department", "role", "system", "customer"] = "department"
+    name: str = Field(min_length=1, description="The lane's name.")
+    kind: Literal["department", "role", "system", "customer"] = Field(
+        default="department",
+        description="A department, a role, an IT system or the customer.",
+    )
 
 
 class Shift(_Frozen):
     """Staff on duty during one window of the week."""
 
-    days: list[Weekday] = Field(min_length=1)
+    days: list[Weekday] = Field(min_length=1, description="Weekdays the shift works.")
     hours: str = Field(description="Clock window, such as '08:00-12:00'.")
     capacity: int = Field(ge=0, description="Staff on duty in the window.")
 
@@ -126,9 +129,13 @@ class Pool(_Frozen):
     ``capacity`` is ignored; holidays close the pool either way.
     """
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, description="The pool's name.")
     capacity: int = Field(default=1, ge=1, description="Staff on duty.")
-    shifts: list[Shift] = Field(default_factory=list)
+    shifts: list[Shift] = Field(
+        default_factory=list,
+        description="When given, the shifts define the whole week and capacity "
+        "is ignored.",
+    )
     cost_per_hour: float = Field(default=0.0, ge=0, description="Labour cost per staff hour.")
 
 
@@ -141,15 +148,39 @@ class ArrivalStream(_Frozen):
     day; ``weekly_profile`` replaces both with 24 weights per weekday.
     """
 
-    name: str = Field(min_length=1)
-    channel: str = Field(default="in_person", min_length=1)
+    name: str = Field(min_length=1, description="The stream's name.")
+    channel: str = Field(
+        default="in_person",
+        min_length=1,
+        description="Such as in_person, phone, online, email or social.",
+    )
     start: str = Field(description="The first step of every case from this stream.")
-    rate_per_hour: float | None = Field(default=None, gt=0)
-    rate_per_day: float | None = Field(default=None, gt=0)
-    mean_interarrival: float | None = Field(default=None, gt=0)
-    hour_profile: list[float] | None = Field(default=None, min_length=24, max_length=24)
-    weekday_profile: dict[Weekday, float] | None = None
-    weekly_profile: dict[Weekday, list[float]] | None = None
+    rate_per_hour: float | None = Field(
+        default=None, gt=0, description="Mean arrivals per hour."
+    )
+    rate_per_day: float | None = Field(
+        default=None, gt=0, description="Mean arrivals per day, spread over 24 hours."
+    )
+    mean_interarrival: float | None = Field(
+        default=None,
+        gt=0,
+        description="Mean time between arrivals, in the model's time unit.",
+    )
+    hour_profile: list[float] | None = Field(
+        default=None,
+        min_length=24,
+        max_length=24,
+        description="24 rate multipliers, one per clock hour from 00:00.",
+    )
+    weekday_profile: dict[Weekday, float] | None = Field(
+        default=None,
+        description="Rate multiplier per weekday; a missing weekday has weight 1.",
+    )
+    weekly_profile: dict[Weekday, list[float]] | None = Field(
+        default=None,
+        description="24 rate multipliers per weekday, in place of hour_profile "
+        "and weekday_profile.",
+    )
     open_hours_only: bool = Field(
         default=False, description="Arrivals only while the calendar is open."
     )
@@ -184,16 +215,23 @@ class ArrivalStream(_Frozen):
 class Branch(_Frozen):
     """One outgoing branch of a decision."""
 
-    to: str
-    probability: float = Field(ge=0, le=1)
-    label: str = ""
+    to: str = Field(description="The step the branch leads to.")
+    probability: float = Field(
+        ge=0, le=1, description="The chance that a case takes this branch."
+    )
+    label: str = Field(default="", description="A label for the map.")
 
 
 class Parallel(_Frozen):
     """A parallel split: every branch runs, and the case continues at ``join``."""
 
-    branches: list[str] = Field(min_length=2)
-    join: str
+    branches: list[str] = Field(
+        min_length=2, description="The first step of each branch."
+    )
+    join: str = Field(
+        description="The step where the branches meet. It runs once, when every "
+        "branch has arrived."
+    )
 
 
 class Batch(_Frozen):
@@ -204,11 +242,15 @@ class Batch(_Frozen):
     board that meets on Tuesdays at 10:00.
     """
 
-    size: int | None = Field(default=None, ge=1)
+    size: int | None = Field(
+        default=None, ge=1, description="Release a batch when this many cases wait."
+    )
     meets: list[tuple[Weekday, str]] | None = Field(
         default=None, description="Meeting times, such as [[tue, '10:00']]."
     )
-    max_size: int | None = Field(default=None, ge=1)
+    max_size: int | None = Field(
+        default=None, ge=1, description="The most cases that one meeting releases."
+    )
 
     @model_validator(mode="after")
     def _check_rule(self):
@@ -226,12 +268,23 @@ class Step(_Frozen):
     (a split) or ``end`` (an end state). A ``decision`` routes at no cost in time.
     """
 
-    name: str = Field(min_length=1)
-    kind: StepKind = "task"
+    name: str = Field(min_length=1, description="The step's name.")
+    kind: StepKind = Field(
+        default="task",
+        description="task (work), wait (an external wait that uses no staff) or "
+        "decision (routes by branches in zero time).",
+    )
     lane: str | None = Field(default=None, description="Required except for decisions.")
-    value_class: ValueClass = "NVA"
+    value_class: ValueClass = Field(
+        default="NVA",
+        description="Value-added, business-value-added or non-value-added.",
+    )
     pool: str | None = Field(default=None, description="None for self-service steps.")
-    duration: Distribution | None = None
+    duration: Distribution | None = Field(
+        default=None,
+        description="Process time of a task or waiting time of a wait, in the "
+        "model's time unit.",
+    )
     pca: float = Field(
         default=100.0,
         gt=0,
@@ -249,11 +302,19 @@ class Step(_Frozen):
     patience: Distribution | None = Field(
         default=None, description="Time a case waits in the queue before it abandons."
     )
-    batch: Batch | None = None
-    next: str | None = None
-    branches: list[Branch] | None = None
-    parallel: Parallel | None = None
-    end: EndState | None = None
+    batch: Batch | None = Field(
+        default=None, description="Cases wait before the step for a batch release."
+    )
+    next: str | None = Field(default=None, description="The next step.")
+    branches: list[Branch] | None = Field(
+        default=None, description="A decision's branches, chosen by probability."
+    )
+    parallel: Parallel | None = Field(
+        default=None, description="Every branch runs, then the case continues at join."
+    )
+    end: EndState | None = Field(
+        default=None, description="The case ends here in this end state."
+    )
 
     @model_validator(mode="after")
     def _check_routing(self):
@@ -286,14 +347,24 @@ class Change(_Frozen):
 class ProcessModel(_Frozen):
     """One scenario of a service process, as written in one YAML file."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, description="The scenario's name.")
     description: str = ""
-    time_unit: Literal["seconds", "minutes", "hours", "days"] = "minutes"
-    calendar: Calendar | None = None
-    lanes: list[Lane] = Field(min_length=1)
-    pools: list[Pool] = Field(default_factory=list)
-    arrivals: list[ArrivalStream] = Field(min_length=1)
-    steps: list[Step] = Field(min_length=1)
+    time_unit: Literal["seconds", "minutes", "hours", "days"] = Field(
+        default="minutes", description="The unit of every duration in the file."
+    )
+    calendar: Calendar | None = Field(
+        default=None,
+        description="Opening hours and holidays. Without it, the process is "
+        "always open.",
+    )
+    lanes: list[Lane] = Field(min_length=1, description="The swimlanes.")
+    pools: list[Pool] = Field(default_factory=list, description="The staff pools.")
+    arrivals: list[ArrivalStream] = Field(
+        min_length=1, description="Where new cases come from."
+    )
+    steps: list[Step] = Field(
+        min_length=1, description="The tasks, waits and decisions."
+    )
     changes: list[Change] = Field(
         default_factory=list, description="Redesign moves from the before-scenario."
     )
