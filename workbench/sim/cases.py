@@ -207,14 +207,17 @@ class CaseRunner:
         self.env.process(self._run_path(case, step_name, None, None))
 
     def _finish(self, case: Case, end_state: str) -> None:
-        now = self.env.now
-        self.case_rows.append(case.row(self.replication, now, end_state))
-        if len(self.case_rows) >= _CHUNK_ROWS or len(self.visit_rows) >= _CHUNK_ROWS:
+        case_rows = self.case_rows
+        case_rows.append(case.row(self.replication, self.env.now, end_state))
+        if len(case_rows) >= _CHUNK_ROWS or len(self.visit_rows) >= _CHUNK_ROWS:
             self._move_rows_to_frames()
-        del self.active[case.case_id]
-        key = "abandoned" if end_state == "abandoned" else "completed"
-        self.ended[key] += 1
-        if not self.active and self.on_empty is not None:
+        active = self.active
+        del active[case.case_id]
+        if end_state == "abandoned":
+            self.ended["abandoned"] += 1
+        else:
+            self.ended["completed"] += 1
+        if not active and self.on_empty is not None:
             self.on_empty()
 
     def _run_path(self, case: Case, name: str, stop_at: str | None, last_lane):
@@ -329,23 +332,24 @@ class CaseRunner:
     def _task(self, case, step, arrival_at, batching):
         env = self.env
         pool = step.pool
-        queued_at = env.now
+        queued_at = start_at = env.now
         queue = off_hours = 0.0
         if pool is not None and not pool.try_acquire(queued_at):
             served = yield from self._queue(case, step, pool)
-            queue, off_hours = self._split_wait(pool, queued_at, env.now)
+            start_at = env.now
+            queue, off_hours = self._split_wait(pool, queued_at, start_at)
             if not served:
                 self._record_abandonment(
                     case, step, arrival_at, queue, off_hours, batching
                 )
                 return True
 
-        start_at = env.now
         duration = step.duration()
         yield env.timeout(duration)
+        end_at = env.now
 
         if pool is not None:
-            pool.release(env.now)
+            pool.release(end_at)
             case.staff_time += duration
             case.labour_cost += duration * step.cost_per_minute
         case.queue_wait += queue
@@ -357,7 +361,7 @@ class CaseRunner:
 
         if self.keep_visits:
             self._record_visit(
-                case, step, arrival_at, start_at, env.now,
+                case, step, arrival_at, start_at, end_at,
                 queue, off_hours, 0.0, batching, duration, False,
             )  # fmt: skip
         return False

@@ -164,7 +164,7 @@ class _Run:
         for stream in self.model.arrivals:
             for _ in range(stream.backlog):
                 self._new_case(stream, 0.0)
-            env.process(self._arrivals(stream))
+            self._start_arrivals(stream)
         env.run(until=self._end_event())
         if self.settings.cases is not None and self.runner.active:
             logger.warning(
@@ -217,7 +217,9 @@ class _Run:
             if plan.queue is not None:
                 plan.queue.mark_warmup_end(self.env.now)
 
-    def _arrivals(self, stream):
+    def _start_arrivals(self, stream) -> None:
+        # Each arrival is a timeout whose callback creates the case and schedules
+        # the next arrival. A callback costs less than resuming a generator.
         env = self.env
         exponential = self.streams.sampler(
             f"arrivals/{stream.name}", _STANDARD_EXPONENTIAL
@@ -225,11 +227,18 @@ class _Run:
         instants = arrival_instants(
             self.model, stream.name, self.settings.start_date, exponential, self.end_at
         )
-        for at in instants:
-            yield env.timeout(at - env.now)
-            if self.arrivals_closed:
-                return
-            self._new_case(stream, at)
+
+        def schedule_next() -> None:
+            at = next(instants, None)
+            if at is not None:
+                env.timeout(at - env.now).callbacks.append(arrive)
+
+        def arrive(_event) -> None:
+            if not self.arrivals_closed:
+                self._new_case(stream, env.now)
+                schedule_next()
+
+        schedule_next()
 
     def _new_case(self, stream, at: float) -> None:
         in_warmup = at < self.warmup_at

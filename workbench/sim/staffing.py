@@ -100,11 +100,15 @@ class StaffPool:
 
     def try_acquire(self, now: float) -> bool:
         """Take a member of staff at once if one is free and no request is queued."""
-        if self.busy < self.on_duty and not self._waiting:
-            self._advance(now)
-            self._start_one(now)
-            return True
-        return False
+        busy = self.busy
+        if busy >= self.on_duty or self._waiting:
+            return False
+        self._advance(now)
+        busy += 1
+        self.busy = busy
+        if busy > self.max_busy and now >= self.warmup:
+            self.max_busy = busy
+        return True
 
     def _start_one(self, now: float) -> None:
         if self.busy >= self.on_duty:
@@ -137,7 +141,8 @@ class StaffPool:
         """Free a member of staff and start the next waiting case if possible."""
         self._advance(now)
         self.busy -= 1
-        self._serve_waiting(now)
+        if self._waiting:
+            self._serve_waiting(now)
 
     def set_on_duty(self, now: float, staff: int) -> None:
         """Set the number of staff on duty from ``now``."""
