@@ -6,7 +6,7 @@ estimates arrivals per weekday-hour, service time, callers' patience and agents 
 duty, and writes two model files in seconds, with a comment beside each number
 saying where it came from:
 
-- ``process_models/phone_line/before.yaml``: the line as the data shows it;
+- ``process_models/phone_line/before.yaml``: the line as the data shows it.
 - ``process_models/phone_line/after.yaml``: shorter recorded messages, a call-back
   offer instead of holding, and the same agent hours spread by demand.
 
@@ -117,7 +117,7 @@ def _header_lines(scenario: str, description: list[str], lanes: list[str]) -> li
     return [
         "# Phone line of a small bank's call centre, calibrated from every call of",
         "# February 1999 (Technion 'Anonymous Bank' call-centre data). Written by",
-        "# examples/calibrate_phone_line.py; change the script and run it again",
+        "# examples/calibrate_phone_line.py, so change the script and run it again",
         "# instead of editing this file. Every duration is in seconds.",
         f"name: Phone line ({scenario})",
         "description: >-",

@@ -94,9 +94,9 @@ class PatienceEstimate:
     mean : float
         Mean patience in seconds: the total exposure divided by the hang-ups.
     hang_ups : int
-        Queued callers who hung up; their waits are observed patience.
+        Queued callers who hung up, whose waits are observed patience.
     censored : int
-        Queued callers who were served or vanished; their waits are lower bounds.
+        Queued callers who were served or vanished, whose waits are lower bounds.
     exposure : float
         Total queue wait of every queued caller, in seconds.
     """
@@ -397,7 +397,7 @@ def square_root_staffing(offered_load: pd.DataFrame, agent_hours: int) -> pd.Dat
     if beta < 0:
         raise ValueError(
             f"{agent_hours} agent hours are fewer than the offered load of "
-            f"{load.sum():.1f} erlang hours; give at least that many agent hours"
+            f"{load.sum():.1f} erlang hours. Give at least that many agent hours"
         )
     exact = load + beta * np.sqrt(load)
     agents = np.floor(exact).astype(int)
