@@ -56,7 +56,7 @@ def _median(runs: list[tuple[float, float, float]], field: int) -> float:
 
 
 def _print_results(runs: dict[int, list], arguments: argparse.Namespace) -> None:
-    one, two = _median(runs[1], 0), _median(runs[2], 0)
+    one_worker, two_workers = _median(runs[1], 0), _median(runs[2], 0)
     busiest_path = _median(runs[2], 2) / 2 + _median(runs[2], 1)
     estimate = _median(runs[1], 1) / busiest_path
     print(
@@ -71,7 +71,7 @@ def _print_results(runs: dict[int, list], arguments: argparse.Namespace) -> None
         f"2 workers CPU: {_median(runs[2], 2):.2f} s in workers, "
         f"{_median(runs[2], 1):.2f} s in the parent"
     )
-    print(f"measured speed-up:  {one / two:.2f}x")
+    print(f"measured speed-up:  {one_worker / two_workers:.2f}x")
     print(f"estimated speed-up on two idle cores: {estimate:.2f}x")
 
 
