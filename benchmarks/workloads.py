@@ -178,7 +178,6 @@ class count_events:
 
 def load_average() -> str:
     """Describe the machine's load, since other processes slow every timing."""
-    one, five, fifteen = os.getloadavg()
-    return (
-        f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
-    )
+    last_1, last_5, last_15 = os.getloadavg()
+    cores = os.cpu_count()
+    return f"load average {last_1:.2f}, {last_5:.2f}, {last_15:.2f} on {cores} cores"
