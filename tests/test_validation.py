@@ -211,6 +211,12 @@ BROKEN_CASES = {
         "",
         "the calendar has no open hours, and this pool has no shifts",
     ),
+    "working_hours_wait_in_closed_calendar": (
+        ModelValidationError,
+        "step 'Wait for customer'",
+        "working_hours_only",
+        "a wait that advances only in working hours never ends",
+    ),
     "probability_trap": (
         ModelValidationError,
         "step 'Check form'",
@@ -482,6 +488,17 @@ WARNING_EDITS = [
         "step 'Issue licence'",
         "duration",
         "the mean duration is 0",
+    ),
+    (
+        "max_size_with_size_rule",
+        (
+            "    duration: {dist: fixed, value: 5}\n",
+            "    duration: {dist: fixed, value: 5}\n"
+            "    batch: {size: 5, max_size: 10}\n",
+        ),
+        "step 'Approve'",
+        "batch.max_size",
+        "max_size only limits the cases a meeting releases",
     ),
     (
         "unused_pool",

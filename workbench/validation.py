@@ -179,6 +179,13 @@ def _find_step_problems(model: ProcessModel, step: Step) -> list[Problem]:
         dist = getattr(step, field)
         if dist is not None:
             problems += _find_distribution_problems(dist, where, field)
+    if step.batch is not None and step.batch.size is not None:
+        if step.batch.max_size is not None:
+            message = (
+                "max_size only limits the cases a meeting releases, and this batch "
+                "is released by size; remove max_size"
+            )
+            problems.append(Problem(where, "batch.max_size", message, "warning"))
     if step.pool is not None and step.duration is not None and step.kind == "task":
         if _finite_mean(step.duration) == 0:
             message = (
@@ -348,7 +355,7 @@ _NO_CALENDAR = "the model has no calendar, so it is always open and this has no 
 
 def _find_calendar_flag_problems(model: ProcessModel) -> list[Problem]:
     if model.calendar is not None:
-        return []
+        return _find_closed_calendar_waits(model)
     problems = []
     for stream in model.arrivals:
         if stream.open_hours_only:
@@ -361,6 +368,20 @@ def _find_calendar_flag_problems(model: ProcessModel) -> list[Problem]:
             where = f"step '{step.name}'"
             problems.append(Problem(where, "working_hours_only", message, "warning"))
     return problems
+
+
+def _find_closed_calendar_waits(model: ProcessModel) -> list[Problem]:
+    if model.calendar.hours:
+        return []
+    message = (
+        "the calendar has no open hours, so a wait that advances only in working "
+        "hours never ends; give the calendar hours or set working_hours_only: false"
+    )
+    return [
+        Problem(f"step '{step.name}'", "working_hours_only", message)
+        for step in model.steps
+        if step.kind == "wait" and step.working_hours_only
+    ]
 
 
 def _empty_pool_problem(model: ProcessModel, pool) -> Problem:
