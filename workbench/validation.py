@@ -9,7 +9,7 @@ their capacity. :func:`validate` raises
 :class:`~workbench.errors.ModelValidationError` when any problem is an error.
 
 A problem names the element by the name the user wrote, the field, the rule and the
-value received, and says what to change.
+value received, and states what to change.
 """
 
 from __future__ import annotations
