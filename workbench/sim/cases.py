@@ -12,21 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-import pandas as pd
 import simpy
 
 from workbench.calendar import add_working_minutes
 from workbench.errors import SimulationError
 from workbench.model import Calendar, Step
 from workbench.sim.batching import BatchGate
+from workbench.sim.rows import END_STATE_INDEX, TraceRecorder
 from workbench.sim.staffing import QueueStats, StaffPool
 from workbench.sim.streams import Sampler
-from workbench.sim.trace import CASE_COLUMNS, VISIT_COLUMNS
 
 __all__ = ["Case", "StepPlan", "CaseRunner"]
-
-#: Rows kept as tuples before they move into a DataFrame chunk.
-_CHUNK_ROWS = 50_000
 
 
 class Case:
@@ -38,8 +34,7 @@ class Case:
 
     __slots__ = (
         "case_id",
-        "stream",
-        "channel",
+        "stream_index",
         "priority",
         "arrival_at",
         "in_warmup",
@@ -56,10 +51,9 @@ class Case:
         "labour_cost",
     )
 
-    def __init__(self, case_id, stream, channel, priority, arrival_at, in_warmup):
+    def __init__(self, case_id, stream_index, priority, arrival_at, in_warmup):
         self.case_id = case_id
-        self.stream = stream
-        self.channel = channel
+        self.stream_index = stream_index
         self.priority = priority
         self.arrival_at = arrival_at
         self.in_warmup = in_warmup
@@ -75,17 +69,14 @@ class Case:
         self.staff_time = 0.0
         self.labour_cost = 0.0
 
-    def row(self, replication: int, end_at: float, end_state: str) -> tuple:
-        """Return the case's row of the cases table."""
+    def row(self, end_at: float, end_state: str) -> tuple:
+        """Return the case's row, with the fields of ``CASE_ROW_FIELDS``."""
         return (
-            replication,
             self.case_id,
-            self.stream,
-            self.channel,
-            self.priority,
+            self.stream_index,
             self.arrival_at,
             end_at,
-            end_state,
+            END_STATE_INDEX[end_state],
             end_at - self.arrival_at,
             self.process_time,
             self.va_time,
@@ -105,8 +96,11 @@ class Case:
 class StepPlan:
     """A step resolved for the run: samplers in minutes, its pool and its routes."""
 
-    def __init__(self, step: Step, pool: StaffPool | None, cost_per_hour: float):
+    def __init__(
+        self, step: Step, index: int, pool: StaffPool | None, cost_per_hour: float
+    ):
         self.name = step.name
+        self.index = index
         self.kind = step.kind
         self.lane = step.lane
         self.pool = pool
@@ -132,15 +126,6 @@ class StepPlan:
         self.route_draw: Sampler | None = None
         self.queue: QueueStats | None = None
         self.batch: BatchGate | None = None
-
-        self.visit_prefix = (
-            step.name,
-            step.kind,
-            step.lane or "",
-            pool.name if pool is not None else "",
-            step.value_class,
-            step.touchpoint,
-        )
 
     def choose_branch(self) -> str:
         """Return the target of a branch drawn by the branch probabilities."""
@@ -173,7 +158,8 @@ class CaseRunner:
         Drives ``working_hours_only`` waits.
     start_date : datetime.date
         The date of simulation time 0.
-    replication : int
+    recorder : TraceRecorder
+        Receives the visit and case rows.
     keep_visits : bool
         False keeps no visit rows (summary-only mode).
     """
@@ -184,19 +170,15 @@ class CaseRunner:
         plans: dict[str, StepPlan],
         calendar: Calendar | None,
         start_date: dt.date,
-        replication: int,
+        recorder: TraceRecorder,
         keep_visits: bool,
     ):
         self.env = env
         self.plans = plans
         self.calendar = calendar
         self.start_date = start_date
-        self.replication = replication
+        self.recorder = recorder
         self.keep_visits = keep_visits
-        self.visit_rows: list[tuple] = []
-        self.case_rows: list[tuple] = []
-        self.visit_frames: list[pd.DataFrame] = []
-        self.case_frames: list[pd.DataFrame] = []
         self.active: dict[int, Case] = {}
         self.ended = {"completed": 0, "abandoned": 0}
         self.on_empty = None
@@ -207,10 +189,9 @@ class CaseRunner:
         self.env.process(self._run_path(case, step_name, None, None))
 
     def _finish(self, case: Case, end_state: str) -> None:
-        case_rows = self.case_rows
-        case_rows.append(case.row(self.replication, self.env.now, end_state))
-        if len(case_rows) >= _CHUNK_ROWS or len(self.visit_rows) >= _CHUNK_ROWS:
-            self._move_rows_to_frames()
+        recorder = self.recorder
+        recorder.case_rows.append(case.row(self.env.now, end_state))
+        recorder.move_full_chunks()
         active = self.active
         del active[case.case_id]
         if end_state == "abandoned":
@@ -303,10 +284,8 @@ class CaseRunner:
             )
 
     def _record_visit(self, case, step, arrival_at, start_at, end_at, *times_flag):
-        self.visit_rows.append(
-            (self.replication, case.case_id, case.stream, case.channel)
-            + step.visit_prefix
-            + (arrival_at, start_at, end_at)
+        self.recorder.visit_rows.append(
+            (case.case_id, case.stream_index, step.index, arrival_at, start_at, end_at)
             + times_flag
             + (case.in_warmup,)
         )
@@ -401,36 +380,8 @@ class CaseRunner:
         off_hours = pool.off_duty_minutes(queued_at, start_at)
         return waited - off_hours, off_hours
 
-    def _move_rows_to_frames(self) -> None:
-        # DataFrame columns store a row in less memory than a tuple of Python
-        # objects, which keeps long summary-only runs small.
-        if self.case_rows:
-            self.case_frames.append(pd.DataFrame(self.case_rows, columns=CASE_COLUMNS))
-            self.case_rows = []
-        if self.visit_rows:
-            frame = pd.DataFrame(self.visit_rows, columns=VISIT_COLUMNS)
-            self.visit_frames.append(frame)
-            self.visit_rows = []
-
-    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Return the visits and cases tables, in progress cases included."""
-        self.case_rows += self.in_progress_rows()
-        self._move_rows_to_frames()
-        visits = _concat(self.visit_frames, VISIT_COLUMNS)
-        cases = _concat(self.case_frames, CASE_COLUMNS)
-        return visits, cases.sort_values("case_id", ignore_index=True)
-
-    def in_progress_rows(self) -> list[tuple]:
-        """Return the case rows of cases still in progress at the end of the run."""
-        return [
-            case.row(self.replication, math.nan, "in_progress")
-            for case in self.active.values()
-        ]
-
-
-def _concat(frames: list[pd.DataFrame], columns: tuple[str, ...]) -> pd.DataFrame:
-    if not frames:
-        return pd.DataFrame(columns=list(columns))
-    if len(frames) == 1:
-        return frames[0]
-    return pd.concat(frames, ignore_index=True)
+    def record_in_progress(self) -> None:
+        """Record a case row for every case still in progress at the end of the run."""
+        rows = self.recorder.case_rows
+        for case in self.active.values():
+            rows.append(case.row(math.nan, "in_progress"))

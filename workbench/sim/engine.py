@@ -28,6 +28,7 @@ from workbench.model import ProcessModel
 from workbench.sim.arrivals import arrival_instants
 from workbench.sim.batching import BatchGate
 from workbench.sim.cases import Case, CaseRunner, StepPlan
+from workbench.sim.rows import TraceRecorder
 from workbench.sim.staffing import QueueStats, StaffPool, run_shifts
 from workbench.sim.streams import RandomStreams
 from workbench.sim.trace import POOL_COLUMNS, QUEUE_COLUMNS
@@ -116,21 +117,25 @@ class _Run:
         else:
             self.end_at = self._case_run_time_limit()
         self.pools = {p.name: StaffPool(p.name, self.warmup_at) for p in model.pools}
-        self.plans = {s.name: self._plan(s) for s in model.steps}
+        self.plans = {
+            step.name: self._plan(step, index) for index, step in enumerate(model.steps)
+        }
+        self.stream_indexes = {s.name: i for i, s in enumerate(model.arrivals)}
+        self.recorder = TraceRecorder(replication, model.steps, model.arrivals)
         self.runner = CaseRunner(
             self.env,
             self.plans,
             model.calendar,
             settings.start_date,
-            replication,
+            self.recorder,
             settings.keep_visits,
         )
 
-    def _plan(self, step) -> StepPlan:
+    def _plan(self, step, index: int) -> StepPlan:
         scale = self.model.minutes_per_unit
         pool = self.pools.get(step.pool) if step.pool else None
         cost = self.model.pool(step.pool).cost_per_hour if pool is not None else 0.0
-        plan = StepPlan(step, pool, cost)
+        plan = StepPlan(step, index, pool, cost)
         streams = self.streams
         plan.duration = streams.sampler(f"duration/{step.name}", step.duration, scale)
         if step.patience is not None and pool is not None:
@@ -244,8 +249,7 @@ class _Run:
         in_warmup = at < self.warmup_at
         case = Case(
             next(self._case_ids),
-            stream.name,
-            stream.channel,
+            self.stream_indexes[stream.name],
             stream.priority,
             at,
             in_warmup,
@@ -261,7 +265,8 @@ class _Run:
 
     def result(self) -> ReplicationResult:
         """Build the trace tables of the finished run."""
-        visits, cases = self.runner.tables()
+        self.runner.record_in_progress()
+        visits, cases = self.recorder.tables()
         return ReplicationResult(
             replication=self.replication,
             visits=visits,
