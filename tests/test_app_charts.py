@@ -66,3 +66,25 @@ def test_step_load_by_pool_and_queue(comparison):
     assert "Wait for documents" not in utilization
     assert all(value > 0 for value in queue.values())
     assert set(queue) <= {step.name for step in model.steps if step.pool}
+
+
+def test_value_stream_figure_scales_unit(comparison):
+    frame = charts.value_stream_frame(comparison)
+    size = {"minutes": 1.0, "hours": 60.0, "days": 1440.0}
+
+    figure = charts.value_stream_figure(comparison)
+
+    unit = figure.layout.xaxis.title.text
+    shown = max(max(trace.x) for trace in figure.data)
+    largest = frame[["process_time", "waiting_time"]].max().max()
+    assert unit in size
+    assert shown == pytest.approx(largest / size[unit])
+    assert unit in figure.layout.title.text
+
+
+def test_value_stream_facets_named_by_scenario(comparison):
+    figure = charts.value_stream_figure(comparison)
+
+    titles = [note.text for note in figure.layout.annotations]
+
+    assert sorted(titles) == sorted(comparison.scenarios)

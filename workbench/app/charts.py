@@ -1,4 +1,9 @@
-"""Plotly charts and tables of a before/after comparison, all times in minutes."""
+"""Plotly charts and tables of a before/after comparison.
+
+The tables are in minutes. The charts show times in minutes, hours or days,
+whichever :func:`workbench.labels.time_unit_for` picks for the largest bar or the
+90th percentile, and name the unit on the axis.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from workbench.labels import time_unit_for
 from workbench.sim.trace import WAIT_CAUSES
 
 __all__ = [
@@ -40,8 +46,13 @@ def completed_cases(comparison) -> pd.DataFrame:
 
 
 def distribution_figure(comparison, column: str, title: str) -> go.Figure:
-    """Return overlaid histograms of a case column (minutes) for each scenario."""
+    """Return overlaid histograms of a case column (minutes) for each scenario.
+
+    The unit of the x axis suits the 90th percentile of all scenarios' values.
+    """
     cases = completed_cases(comparison)
+    unit, scale = time_unit_for(cases[column].quantile(0.9) if len(cases) else 0.0)
+    cases[column] = cases[column] / scale
     figure = px.histogram(
         cases,
         x=column,
@@ -49,7 +60,7 @@ def distribution_figure(comparison, column: str, title: str) -> go.Figure:
         barmode="overlay",
         histnorm="percent",
         opacity=0.6,
-        labels={column: f"{title} (minutes)"},
+        labels={column: f"{title} ({unit})"},
     )
     figure.update_layout(yaxis_title="percent of cases", title=title)
     return figure
@@ -102,18 +113,21 @@ def value_stream_figure(comparison, step_order: list[str] | None = None) -> go.F
     See :func:`value_stream_frame` for ``step_order``.
     """
     frame = value_stream_frame(comparison, step_order)
+    largest = frame[["process_time", "waiting_time"]].max().max() if len(frame) else 0
+    unit, scale = time_unit_for(largest)
     long = frame.melt(
         id_vars=["scenario", "step"],
         value_vars=["process_time", "waiting_time"],
         var_name="time",
-        value_name="minutes",
+        value_name=unit,
     )
+    long[unit] = long[unit] / scale
     long["time"] = long["time"].map(
         {"process_time": "process time", "waiting_time": "waiting time"}
     )
     figure = px.bar(
         long,
-        x="minutes",
+        x=unit,
         y="step",
         color="time",
         facet_col="scenario",
@@ -121,7 +135,13 @@ def value_stream_figure(comparison, step_order: list[str] | None = None) -> go.F
         color_discrete_map={"process time": "#2a9d8f", "waiting time": "#e76f51"},
     )
     figure.update_yaxes(autorange="reversed")
-    figure.update_layout(title="Value stream: minutes per completed case at each step")
+    figure.for_each_annotation(
+        lambda note: note.update(text=note.text.split("=", 1)[-1])
+    )
+    figure.update_layout(
+        title=f"Value stream: {unit} per completed case at each step",
+        legend_title_text="",
+    )
     return figure
 
 
@@ -151,6 +171,7 @@ def utilization_figure(comparison) -> go.Figure:
         color="scenario",
         barmode="group",
         range_y=[0, 100],
+        labels={"utilization_percent": "utilization (percent)", "pool": "staff pool"},
     )
     figure.update_layout(title="Utilization per staff pool (percent)")
     return figure

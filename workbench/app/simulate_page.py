@@ -6,7 +6,7 @@ import hashlib
 
 import streamlit as st
 
-from workbench.app import charts, state
+from workbench.app import charts, result_tables, state
 from workbench.app.guard import guarded
 from workbench.app.report_section import report_section
 from workbench.loading import dump_model
@@ -32,14 +32,6 @@ def run_key(before, after, settings: ExperimentSettings) -> str:
     """Return the content hash of two scenarios and the settings (seed included)."""
     text = dump_model(before) + "\n---\n" + dump_model(after) + repr(settings)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-_HEADLINE = {
-    "lead_time_mean_minutes": "Lead time (minutes)",
-    "waiting_time_mean_minutes": "Waiting time (minutes)",
-    "steps_per_case": "Steps per case",
-    "handoffs_per_case": "Handoffs per case",
-}
 
 
 @guarded
@@ -121,18 +113,15 @@ def _run(before, after, settings: ExperimentSettings, key: str) -> None:
 
 
 def _show_results(comparison, before, step_order: list[str]) -> SavingsAssumptions:
-    _headline(comparison)
+    result_tables.show_headline(comparison)
     st.subheader("Before and after, with 95% confidence intervals")
-    table = comparison.to_frame().drop(columns=["scenario", "unpaired_half_width"])
-    st.dataframe(table.round(3), hide_index=True, width="stretch")
+    result_tables.show_differences(comparison)
     if comparison.warnings:
         count = len(comparison.warnings)
         with st.expander(f"Precision warnings ({count}): consider more replications"):
             for warning in comparison.warnings:
                 st.warning(warning)
-    if not comparison.structure.empty:
-        st.subheader("Structure of each scenario (from the models, no simulation)")
-        st.dataframe(comparison.structure, width="stretch")
+    result_tables.show_structure(comparison)
     lead, waiting = st.columns(2)
     lead.plotly_chart(charts.distribution_figure(comparison, "lead_time", "Lead time"))
     waiting.plotly_chart(
@@ -141,22 +130,6 @@ def _show_results(comparison, before, step_order: list[str]) -> SavingsAssumptio
     st.plotly_chart(charts.value_stream_figure(comparison, step_order))
     st.plotly_chart(charts.utilization_figure(comparison))
     return _savings(comparison, before)
-
-
-def _headline(comparison) -> None:
-    table = comparison.to_frame().set_index("metric")
-    columns = st.columns(len(_HEADLINE))
-    for column, (metric, label) in zip(columns, _HEADLINE.items(), strict=True):
-        if metric not in table.index:
-            continue
-        row = table.loc[metric]
-        column.metric(
-            f"{label}, after",
-            f"{row['after_mean']:,.2f}",
-            f"{row['change']:+,.2f} ({row['percent_change']:+.1f}%)",
-            delta_color="inverse",
-            help=f"Before: {row['before_mean']:,.2f}",
-        )
 
 
 def _savings(comparison, before) -> SavingsAssumptions:
@@ -170,22 +143,7 @@ def _savings(comparison, before) -> SavingsAssumptions:
         assumptions,
         names=(names[0], names[1]),
     )
-    estimates = {
-        "Staff hours": saving.staff_hours,
-        "FTE": saving.fte,
-        "Labour cost": saving.labour_cost,
-        "Customer waiting hours": saving.customer_waiting_hours,
-    }
-    rows = [
-        {
-            "saving per year": label,
-            "mean": estimate.mean,
-            "95% CI low": estimate.ci_low,
-            "95% CI high": estimate.ci_high,
-        }
-        for label, estimate in estimates.items()
-    ]
-    st.dataframe(rows, hide_index=True)
+    result_tables.show_savings(saving)
     st.caption("Assumptions: " + "; ".join(saving.assumptions) + ".")
     return assumptions
 
