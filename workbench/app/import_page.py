@@ -38,6 +38,14 @@ def import_page() -> None:
         "Share of cases whose variants define the steps", 0.5, 1.0, 0.9, 0.05
     )
     if upload is None:
+        st.info(
+            "Upload a log to start. Columns named `case_id`, `activity` and "
+            "`timestamp` (or the XES names `case:concept:name`, `concept:name` and "
+            "`time:timestamp`) are found by themselves. A `start_timestamp` column "
+            "gives process times. For other column names, run `workbench discover` "
+            "with `--case-column`, `--activity-column` and `--timestamp-column`, "
+            "then open the model file on Build."
+        )
         return
     if st.button("Build the as-is model", type="primary"):
         st.session_state.imported = _calibrated(upload, timezone, coverage)

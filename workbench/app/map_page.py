@@ -26,7 +26,14 @@ def map_page() -> None:
     scenario = pick_scenario("map_scenario")
     model = state.get_model(scenario)
     highlight, label = _highlight(scenario, model)
-    show_map(model, highlight, label)
+    zoom = st.select_slider(
+        "Map size (percent of the page width)",
+        options=[100, 150, 200, 300, 400],
+        value=100,
+        key="map_zoom",
+        help="Above 100 the map scrolls, so a long process stays readable.",
+    )
+    show_map(model, highlight, label, zoom)
     images = map_images(model, highlight, label)
     left, right = st.columns(2)
     for column, (kind, data) in zip((left, right), images.items(), strict=False):

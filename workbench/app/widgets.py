@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import logging
 
 import graphviz
@@ -39,19 +41,41 @@ def _swimlane_map(model: ProcessModel, highlight: dict | None, label: str):
         return None
 
 
+#: Pixel height of the scrolling frame of a zoomed map.
+ZOOMED_MAP_HEIGHT = 700
+
+
 def show_map(
-    model: ProcessModel, highlight: dict | None = None, label: str = ""
+    model: ProcessModel,
+    highlight: dict | None = None,
+    label: str = "",
+    zoom: int = 100,
 ) -> None:
     """Draw the swimlane map of ``model``, shading steps by ``highlight`` if given.
 
     ``highlight`` maps step names to a value, such as the utilization of the
-    step's pool, and ``label`` names what the value is.
+    step's pool, and ``label`` names what the value is. A ``zoom`` above 100
+    draws the map at that percent of the page width in a frame that scrolls, so
+    the step names of a long process stay readable on a projector.
     """
     graph = _swimlane_map(model, highlight, label)
     if graph is None:
         st.info("The map is drawn once the problems listed are fixed.")
         return
-    st.graphviz_chart(graph, width="stretch")
+    if zoom <= 100:
+        st.graphviz_chart(graph, width="stretch")
+        return
+    try:
+        svg = graph.pipe(format="svg")
+    except (graphviz.ExecutableNotFound, graphviz.CalledProcessError) as error:
+        raise MapRenderError(f"Graphviz failed to draw the map: {error}") from None
+    # An inline <svg> did not show under st.html in Streamlit 1.67, but an <img> does.
+    source = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    st.html(
+        f'<div style="overflow:auto;max-height:{ZOOMED_MAP_HEIGHT}px">'
+        f'<img alt="Process map of {html.escape(model.name)}" src="{source}" '
+        f'style="width:{zoom}%;max-width:none"></div>'
+    )
 
 
 def map_images(
