@@ -182,6 +182,8 @@ class CaseRunner:
         self.active: dict[int, Case] = {}
         self.ended = {"completed": 0, "abandoned": 0}
         self.on_empty = None
+        #: Called with each case as it ends, after it has left ``active``.
+        self.on_finish = None
 
     def start(self, case: Case, step_name: str) -> None:
         """Start ``case`` at the step ``step_name``."""
@@ -198,6 +200,8 @@ class CaseRunner:
             self.ended["abandoned"] += 1
         else:
             self.ended["completed"] += 1
+        if self.on_finish is not None:
+            self.on_finish(case)
         if not active and self.on_empty is not None:
             self.on_empty()
 

@@ -6,10 +6,15 @@ trace tables of :mod:`workbench.sim.trace`. Simulation time is in minutes since
 midnight at the start of the experiment's start date. Durations in the model's time
 unit are converted to minutes once, when the samplers are built.
 
-The run ends after ``warmup_days + days`` days, or, when ``cases`` is set, once that
-many cases have arrived after the warm-up and every case has ended. Cases that
-arrive during the warm-up are flagged ``in_warmup``; time-weighted pool and queue
-statistics cover the measured period only.
+In a run by days the measured period is the ``days`` after the warm-up. Arrivals
+go on after it, so the load stays the same, and the run continues until every case
+that arrived before its end has ended, at most :data:`_FOLLOW_UP_DAYS_MIN` days or
+``days`` days more, whichever is longer. Cases arriving after the measured period
+are simulated but left out of the tables, so lead times are not cut short by the end
+of the run. When ``cases`` is set, the run ends once that many cases have arrived
+after the warm-up and every case has ended. Cases that arrive during the warm-up are
+flagged ``in_warmup``. Time-weighted pool and queue statistics cover the measured
+period only.
 """
 
 from __future__ import annotations
@@ -43,6 +48,9 @@ logger = logging.getLogger(__name__)
 #: In a run by case count, the run stops at this multiple of the expected time to
 #: receive the cases, even if some cases are still in progress.
 _CASE_RUN_TIME_FACTOR = 20.0
+
+#: In a run by days, the shortest follow-up after the measured period, in days.
+_FOLLOW_UP_DAYS_MIN = 28.0
 
 #: Tolerance of the invariant checks, in staff minutes.
 _TOLERANCE = 1e-6
@@ -94,7 +102,7 @@ def simulate_replication(
     run.execute()
     result = run.result()
     _check_invariants(run, result)
-    return result
+    return _without_follow_up_arrivals(result)
 
 
 class _Run:
@@ -112,11 +120,18 @@ class _Run:
         self.arrivals_closed = False
         self._on_arrivals_closed = lambda: None
         self._case_ids = itertools.count()
+        self.open_measured = 0
         if settings.cases is None:
-            self.end_at = (settings.warmup_days + settings.days) * DAY_MINUTES
+            self.measure_end = (settings.warmup_days + settings.days) * DAY_MINUTES
+            follow_up = max(settings.days, _FOLLOW_UP_DAYS_MIN) * DAY_MINUTES
+            self.end_at = self.measure_end + follow_up
         else:
             self.end_at = self._case_run_time_limit()
-        self.pools = {p.name: StaffPool(p.name, self.warmup_at) for p in model.pools}
+            self.measure_end = self.end_at
+        self.pools = {
+            p.name: StaffPool(p.name, self.warmup_at, self.measure_end)
+            for p in model.pools
+        }
         self.plans = {
             step.name: self._plan(step, index) for index, step in enumerate(model.steps)
         }
@@ -147,7 +162,7 @@ class _Run:
         if step.branches:
             plan.route_draw = streams.uniforms(f"route/{step.name}")
         if pool is not None:
-            plan.queue = QueueStats(self.warmup_at)
+            plan.queue = QueueStats(self.warmup_at, self.measure_end)
         if step.batch is not None:
             plan.batch = BatchGate(self.env, step.batch)
         return plan
@@ -189,7 +204,7 @@ class _Run:
     def _end_event(self):
         env = self.env
         if self.settings.cases is None:
-            return self.end_at
+            return self._follow_up_end()
         done = env.event()
 
         def succeed_when_done() -> None:
@@ -198,6 +213,32 @@ class _Run:
 
         self.runner.on_empty = succeed_when_done
         self._on_arrivals_closed = succeed_when_done
+        return done | env.timeout(self.end_at)
+
+    def _follow_up_end(self):
+        """Return an event for the end of a run by days.
+
+        It fires once the measured period is over and every case that arrived in
+        it or before it has ended, or at the end of the follow-up.
+        """
+        env = self.env
+        done = env.event()
+        measure_end = self.measure_end
+
+        def count_end(case) -> None:
+            if case.arrival_at < measure_end:
+                self.open_measured -= 1
+                if self.open_measured == 0 and env.now >= measure_end:
+                    if not done.triggered:
+                        done.succeed()
+
+        def close_measured_period():
+            yield env.timeout(measure_end)
+            if self.open_measured == 0 and not done.triggered:
+                done.succeed()
+
+        self.runner.on_finish = count_end
+        env.process(close_measured_period())
         return done | env.timeout(self.end_at)
 
     def _case_run_time_limit(self) -> float:
@@ -255,6 +296,8 @@ class _Run:
             in_warmup,
         )
         self.arrived += 1
+        if at < self.measure_end:
+            self.open_measured += 1
         self.runner.start(case, stream.start)
         if in_warmup or self.settings.cases is None:
             return
@@ -274,11 +317,11 @@ class _Run:
             pools=self._pool_table(),
             queues=self._queue_table(),
             warmup_at=self.warmup_at,
-            end_at=self.env.now,
+            end_at=min(self.env.now, self.measure_end),
         )
 
     def _measured_minutes(self) -> float:
-        return max(self.env.now - self.warmup_at, 0.0)
+        return max(min(self.env.now, self.measure_end) - self.warmup_at, 0.0)
 
     def _pool_table(self) -> pd.DataFrame:
         length = self._measured_minutes()
@@ -313,6 +356,22 @@ class _StandardExponential:
 
 
 _STANDARD_EXPONENTIAL = _StandardExponential()
+
+
+def _without_follow_up_arrivals(result: ReplicationResult) -> ReplicationResult:
+    """Drop the cases, and their visits, that arrived after the measured period."""
+    cases = result.cases
+    late = cases["arrival_at"] >= result.end_at
+    if not late.any():
+        return result
+    result.cases = cases.loc[~late].reset_index(drop=True)
+    visits = result.visits
+    if len(visits):
+        late_ids = cases.loc[late, "case_id"]
+        result.visits = visits.loc[~visits["case_id"].isin(late_ids)].reset_index(
+            drop=True
+        )
+    return result
 
 
 def _check_invariants(run: _Run, result: ReplicationResult) -> None:

@@ -17,6 +17,7 @@ import bisect
 import datetime as dt
 import heapq
 import itertools
+import math
 
 import simpy
 
@@ -29,22 +30,25 @@ __all__ = ["StaffPool", "QueueStats", "run_shifts"]
 class QueueStats:
     """Time-weighted number of cases waiting in one step's queue."""
 
-    __slots__ = ("waiting", "area", "max", "last", "warmup")
+    __slots__ = ("waiting", "area", "max", "last", "warmup", "measure_end")
 
-    def __init__(self, warmup: float):
+    def __init__(self, warmup: float, measure_end: float = math.inf):
         self.waiting = 0
         self.area = 0.0
         self.max = 0
         self.last = 0.0
         self.warmup = warmup
+        self.measure_end = measure_end
 
     def change(self, now: float, delta: int) -> None:
         """Add ``delta`` cases to the queue at time ``now``."""
-        if now > self.warmup:
-            self.area += self.waiting * (now - max(self.last, self.warmup))
+        until = min(now, self.measure_end)
+        start = max(self.last, self.warmup)
+        if until > start:
+            self.area += self.waiting * (until - start)
         self.last = now
         self.waiting += delta
-        if now >= self.warmup and self.waiting > self.max:
+        if self.warmup <= now < self.measure_end and self.waiting > self.max:
             self.max = self.waiting
 
     def mark_warmup_end(self, now: float) -> None:
@@ -66,9 +70,11 @@ class StaffPool:
         The pool's name as written in the model.
     warmup : float
         End of the warm-up in minutes; statistics start there.
+    measure_end : float, default infinity
+        End of the measured period in minutes; statistics stop there.
     """
 
-    def __init__(self, name: str, warmup: float):
+    def __init__(self, name: str, warmup: float, measure_end: float = math.inf):
         self.name = name
         self.on_duty = 0
         self.busy = 0
@@ -79,6 +85,7 @@ class StaffPool:
         #: Cases started while no member of staff was free; must stay zero.
         self.starts_above_duty = 0
         self.warmup = warmup
+        self.measure_end = measure_end
         self._last = 0.0
         self._waiting: list[list] = []
         self._sequence = itertools.count()
@@ -87,8 +94,9 @@ class StaffPool:
 
     def _advance(self, now: float) -> None:
         start = self._last if self._last > self.warmup else self.warmup
-        if now > start:
-            elapsed = now - start
+        until = now if now < self.measure_end else self.measure_end
+        if until > start:
+            elapsed = until - start
             busy, on_duty = self.busy, self.on_duty
             self.busy_area += busy * elapsed
             if busy > on_duty:
@@ -106,7 +114,7 @@ class StaffPool:
         self._advance(now)
         busy += 1
         self.busy = busy
-        if busy > self.max_busy and now >= self.warmup:
+        if busy > self.max_busy and self.warmup <= now < self.measure_end:
             self.max_busy = busy
         return True
 
@@ -114,7 +122,7 @@ class StaffPool:
         if self.busy >= self.on_duty:
             self.starts_above_duty += 1
         self.busy += 1
-        if now >= self.warmup and self.busy > self.max_busy:
+        if self.warmup <= now < self.measure_end and self.busy > self.max_busy:
             self.max_busy = self.busy
 
     def enqueue(self, env: simpy.Environment, priority: int) -> list:
