@@ -8,6 +8,7 @@ import zipfile
 import openpyxl
 import pytest
 from app_harness import page_test, switch_page
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 from workbench import redesign
 
@@ -239,3 +240,13 @@ def test_report_section_offered(simulated):
     labels = [b.label for b in simulated.button]
 
     assert "Build the report" in labels
+
+
+def test_headline_colour_follows_interval(simulated):
+    run = simulated.session_state["results"][simulated.session_state["latest_key"]]
+    raw = run["comparison"].to_frame().set_index("metric")
+    steps = raw.loc["steps_per_case"]
+    metric = next(m for m in simulated.metric if m.label == "Steps per case, after")
+
+    assert steps["change_ci_high"] < 0
+    assert metric.proto.color == MetricProto.MetricColor.GREEN

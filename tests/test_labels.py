@@ -46,10 +46,35 @@ def test_format_interval_without_bounds():
     assert format_interval(5.5, math.nan, math.nan) == "5.50"
 
 
-def test_percent_change_has_sign():
-    assert format_percent_change(12.34) == "+12.3%"
-    assert format_percent_change(-52.53) == "-52.5%"
-    assert format_percent_change(math.nan) == "–"
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (12.34, "+12.3%"),
+        (-52.53, "-52.5%"),
+        (0.0029, "0.0%"),
+        (-0.04, "0.0%"),
+        (944.9, "+945%"),
+        (-100.0, "-100%"),
+        (1863.2, "+1,863%"),
+        (math.nan, "–"),
+    ],
+)
+def test_percent_change_format(value, expected):
+    assert format_percent_change(value) == expected
+
+
+def test_interval_decimals_follow_reference():
+    text = format_interval(0.19, -0.1, 0.5, scale=1440.0, digits=4, reference=6537.6)
+
+    assert text == "0.000 [0.000, 0.000]"
+
+
+def test_small_change_keeps_mean_decimals():
+    frame = pd.DataFrame([_row("steps_per_case", "count per case", 13.1, 12.06, -8.0)])
+
+    table = readable_differences(frame)
+
+    assert table.loc[0, "change (95% CI)"] == "-1.04 [-2.04, -0.04]"
 
 
 @pytest.mark.parametrize(
@@ -106,7 +131,7 @@ def test_readable_differences_converts_days():
     assert list(table.index) == ["Lead time, mean", "Steps per case"]
     assert lead["unit"] == "days"
     assert lead["before (95% CI)"] == "3.00 [3.00, 3.00]"
-    assert lead["change (95% CI)"] == "-2.00 [-2.00, -2.00]"
+    assert lead["change (95% CI)"] == "-2.000 [-2.001, -1.999]"
     assert table.loc["Steps per case", "before (95% CI)"] == "13.0 [12.0, 14.0]"
     assert lead["% change"] == "-66.7%"
 

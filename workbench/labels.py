@@ -122,22 +122,27 @@ def structure_label(metric: str) -> str:
     return STRUCTURE_LABELS.get(metric, metric)
 
 
-def format_number(value: float, digits: int = 3) -> str:
+def format_number(value: float, digits: int = 3, reference: float | None = None) -> str:
     """Format ``value`` with ``digits`` significant digits and thousands separators.
 
     Values with ``digits`` or more digits before the decimal point show without
-    decimals, so no digit shows as a misleading zero. NaN and None become an en
-    dash.
+    decimals, so no digit shows as a misleading zero. With ``reference``, the
+    number of decimals is the one that gives ``reference`` its ``digits``
+    significant digits, so a mean and its interval bounds line up. NaN and None
+    become an en dash.
     """
     if _is_missing(value):
         return _MISSING
     value = float(value)
-    if abs(value) >= 10 ** (digits - 1) or value == 0:
-        text = f"{value:,.0f}"
+    basis = value if _is_missing(reference) or reference == 0 else float(reference)
+    if abs(basis) >= 10 ** (digits - 1) or basis == 0:
+        decimals = 0
     else:
-        decimals = digits - 1 - math.floor(math.log10(abs(value)))
-        text = f"{value:,.{decimals}f}"
-    return "0" if text == "-0" else text
+        decimals = digits - 1 - math.floor(math.log10(abs(basis)))
+    text = f"{value:,.{decimals}f}"
+    return (
+        text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
+    )
 
 
 def round_significant(value: float, digits: int = 3) -> float:
@@ -149,27 +154,40 @@ def round_significant(value: float, digits: int = 3) -> float:
     return round(float(value), digits - 1 - math.floor(math.log10(abs(value))))
 
 
-def format_interval(mean: float, low: float, high: float, scale: float = 1.0) -> str:
+def format_interval(
+    mean: float,
+    low: float,
+    high: float,
+    scale: float = 1.0,
+    digits: int = 3,
+    reference: float | None = None,
+) -> str:
     """Format a mean and its confidence interval as ``mean [low, high]``.
 
     All three values are divided by ``scale`` first, such as 60 to turn
-    minutes into hours. A missing interval leaves only the mean.
+    minutes into hours, and get the decimals that give ``reference`` (default
+    the mean, in the same unit as the mean) ``digits`` significant digits. A
+    missing interval leaves only the mean.
     """
-    text = format_number(_scaled(mean, scale))
+    basis = _scaled(mean if reference is None else reference, scale)
+    text = format_number(_scaled(mean, scale), digits, basis)
     if _is_missing(mean) or _is_missing(low) or _is_missing(high):
         return text
-    low_text = format_number(_scaled(low, scale))
-    high_text = format_number(_scaled(high, scale))
+    low_text = format_number(_scaled(low, scale), digits, basis)
+    high_text = format_number(_scaled(high, scale), digits, basis)
     return f"{text} [{low_text}, {high_text}]"
 
 
 def format_percent_change(value: float) -> str:
-    """Format a percent change with its sign, such as ``-88.9%``."""
+    """Format a percent change with its sign and one decimal below 100 percent.
+
+    Examples: ``-88.9%``, ``+0.3%``, ``+945%``.
+    """
     if _is_missing(value):
         return _MISSING
-    text = format_number(value)
-    sign = "+" if value > 0 and not text.startswith("-") else ""
-    return f"{sign}{text}%"
+    decimals = 0 if abs(value) >= 100 else 1
+    text = f"{value:+,.{decimals}f}%"
+    return text[1:] if float(text[1:-1].replace(",", "")) == 0 else text
 
 
 def time_unit_for(minutes: float) -> tuple[str, float]:
@@ -230,11 +248,23 @@ def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
 def _readable_row(record: dict) -> dict:
     unit, scale = _display_unit(record)
     row = {"metric": metric_label(record["metric"]), "unit": unit}
-    for part in ("before", "after", "change"):
-        mean = record["change" if part == "change" else f"{part}_mean"]
+    for part in ("before", "after"):
         row[f"{part} (95% CI)"] = format_interval(
-            mean, record[f"{part}_ci_low"], record[f"{part}_ci_high"], scale
+            record[f"{part}_mean"],
+            record[f"{part}_ci_low"],
+            record[f"{part}_ci_high"],
+            scale,
         )
+    # The change gets one decimal more than the larger mean, so a change near
+    # zero reads as 0.000 rather than as a long tiny number.
+    row["change (95% CI)"] = format_interval(
+        record["change"],
+        record["change_ci_low"],
+        record["change_ci_high"],
+        scale,
+        digits=4,
+        reference=_larger_mean(record),
+    )
     row["% change"] = format_percent_change(record["percent_change"])
     return row
 
@@ -243,7 +273,11 @@ def _display_unit(record: dict) -> tuple[str, float]:
     unit = str(record["unit"])
     if unit != "minutes":
         return _UNIT_LABELS.get(unit, unit), 1.0
-    largest = max(
+    return time_unit_for(_larger_mean(record))
+
+
+def _larger_mean(record: dict) -> float:
+    return max(
         (
             abs(record[column])
             for column in ("before_mean", "after_mean")
@@ -251,7 +285,6 @@ def _display_unit(record: dict) -> tuple[str, float]:
         ),
         default=math.nan,
     )
-    return time_unit_for(largest)
 
 
 def readable_structure(structure: pd.DataFrame) -> pd.DataFrame:

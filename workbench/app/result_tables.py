@@ -45,6 +45,12 @@ SAVINGS = (
 _ROW_PIXELS = 35
 _FRAME_PIXELS = 38
 
+#: Pixel widths of the label columns, so the number columns get the rest.
+_LABEL_COLUMNS = {
+    "metric": st.column_config.TextColumn(width=290),
+    "unit": st.column_config.TextColumn(width=115),
+}
+
 _CAPTION = (
     "Each cell shows the mean over the replications and its 95% confidence "
     "interval in brackets. The change is after minus before, with common random "
@@ -57,7 +63,9 @@ _CAPTION = (
 def show_headline(comparison) -> None:
     """Show the headline metrics of the after-scenario with their change.
 
-    A drop is coloured green, because every headline metric is better lower.
+    A drop is coloured green and a rise red, because every headline metric is
+    better lower. A change whose 95% confidence interval contains 0 stays grey,
+    because the run cannot tell it from noise.
     Each time carries its own unit, so a lead time can read "14.7 hours" with a
     change of "-3.93 days".
     """
@@ -73,10 +81,15 @@ def show_headline(comparison) -> None:
             _with_unit(row["after_mean"], is_time),
             f"{_with_unit(row['change'], is_time, signed=True)} "
             f"({format_percent_change(row['percent_change'])})",
-            delta_color="inverse",
+            delta_color="inverse" if _is_clear(row) else "off",
             help=f"Before: {_with_unit(row['before_mean'], is_time)}. "
-            "The change is after minus before, with its percent of before.",
+            "The change is after minus before, with its percent of before. It is "
+            "grey when its 95% confidence interval contains 0.",
         )
+
+
+def _is_clear(row: pd.Series) -> bool:
+    return bool(row["change_ci_low"] > 0 or row["change_ci_high"] < 0)
 
 
 def _with_unit(value: float, is_time: bool, signed: bool = False) -> str:
@@ -95,11 +108,13 @@ def show_differences(comparison) -> None:
     """
     frame = _without_empty_end_states(comparison.to_frame())
     detail = frame["metric"].str.startswith(DETAIL_PREFIXES)
-    _full_table(readable_differences(frame[~detail]))
+    _full_table(readable_differences(frame[~detail]), column_config=_LABEL_COLUMNS)
     st.caption(_CAPTION)
     if detail.any():
         with st.expander("Utilization per staff pool and queue length per step"):
-            _full_table(readable_differences(frame[detail]))
+            _full_table(
+                readable_differences(frame[detail]), column_config=_LABEL_COLUMNS
+            )
             st.caption("An en dash marks a pool or step that the scenario lacks.")
 
 
