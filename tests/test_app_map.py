@@ -1,4 +1,4 @@
-"""AppTest of the Map page's zoom."""
+"""AppTest of the map size selector on the Map, Build and Redesign pages."""
 
 from __future__ import annotations
 
@@ -37,3 +37,18 @@ def test_zoomed_map_scrolls_in_frame():
     assert "width:200%" in body
     assert "overflow:auto" in body
     assert ">Open mail<" in svg
+
+
+@pytest.mark.parametrize(
+    ("page", "key"), [("build", "build_map_zoom"), ("redesign", "redesign_map_zoom")]
+)
+def test_map_zoom_on_other_pages(page, key):
+    at = page_test(page).run()
+
+    at.select_slider(key=key).set_value(150)
+    at.run()
+
+    html = at.get("html")
+    assert not at.exception
+    assert len(html) == 1
+    assert "width:150%" in html[0].proto.body

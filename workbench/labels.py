@@ -139,6 +139,9 @@ def format_number(value: float, digits: int = 3, reference: float | None = None)
         decimals = 0
     else:
         decimals = digits - 1 - math.floor(math.log10(abs(basis)))
+        # Rounding can carry into a new digit, as 0.99996 becomes 1.000.
+        if abs(round(basis, decimals)) >= 10 ** (digits - decimals):
+            decimals = max(decimals - 1, 0)
     text = f"{value:,.{decimals}f}"
     return (
         text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text

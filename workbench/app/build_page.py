@@ -8,7 +8,12 @@ import streamlit as st
 from workbench import tables
 from workbench.app import state
 from workbench.app.guard import flash, guarded
-from workbench.app.widgets import pick_scenario, show_map, show_problems
+from workbench.app.widgets import (
+    pick_map_zoom,
+    pick_scenario,
+    show_map,
+    show_problems,
+)
 from workbench.errors import ModelError
 from workbench.loading import dump_model, parse_model
 from workbench.model import ProcessModel
@@ -67,7 +72,7 @@ def build_page() -> None:
         st.subheader("Problems")
         model = _apply_edits(scenario, model, edited)
     st.subheader("Map")
-    show_map(model)
+    show_map(model, zoom=pick_map_zoom("build_map_zoom"))
 
 
 def _table_editors(model: ProcessModel, suffix: str) -> dict[str, pd.DataFrame | None]:

@@ -7,7 +7,7 @@ import streamlit as st
 from workbench.app import charts, state
 from workbench.app.guard import guarded
 from workbench.app.results import latest_run
-from workbench.app.widgets import map_images, pick_scenario, show_map
+from workbench.app.widgets import map_images, pick_map_zoom, pick_scenario, show_map
 
 __all__ = ["map_page"]
 
@@ -26,14 +26,7 @@ def map_page() -> None:
     scenario = pick_scenario("map_scenario")
     model = state.get_model(scenario)
     highlight, label = _highlight(scenario, model)
-    zoom = st.select_slider(
-        "Map size (percent of the page width)",
-        options=[100, 150, 200, 300, 400],
-        value=100,
-        key="map_zoom",
-        help="Above 100 the map scrolls, so a long process stays readable.",
-    )
-    show_map(model, highlight, label, zoom)
+    show_map(model, highlight, label, pick_map_zoom("map_zoom"))
     images = map_images(model, highlight, label)
     left, right = st.columns(2)
     for column, (kind, data) in zip((left, right), images.items(), strict=False):

@@ -7,7 +7,7 @@ import streamlit as st
 from workbench import redesign
 from workbench.app import state
 from workbench.app.guard import flash, guarded
-from workbench.app.widgets import show_map
+from workbench.app.widgets import pick_map_zoom, show_map
 from workbench.errors import ModelError
 from workbench.model import ProcessModel
 
@@ -40,7 +40,7 @@ def redesign_page() -> None:
         st.subheader("Change list")
         _change_list(before, after)
     st.subheader("After-scenario map")
-    show_map(state.get_model("after"))
+    show_map(state.get_model("after"), zoom=pick_map_zoom("redesign_map_zoom"))
 
 
 def _scenario_controls(before: ProcessModel, after: ProcessModel) -> None:

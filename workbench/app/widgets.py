@@ -14,7 +14,7 @@ from workbench.errors import Problem
 from workbench.maps import MapRenderError, swimlane_map
 from workbench.model import ProcessModel
 
-__all__ = ["pick_scenario", "show_map", "show_problems", "map_images"]
+__all__ = ["pick_scenario", "pick_map_zoom", "show_map", "show_problems", "map_images"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,17 @@ def _swimlane_map(model: ProcessModel, highlight: dict | None, label: str):
 
 #: Pixel height of the scrolling frame of a zoomed map.
 ZOOMED_MAP_HEIGHT = 700
+
+
+def pick_map_zoom(key: str) -> int:
+    """Show a map size selector and return the size in percent of the page width."""
+    return st.select_slider(
+        "Map size (percent of the page width)",
+        options=[100, 150, 200, 300, 400],
+        value=100,
+        key=key,
+        help="Above 100 the map scrolls, so a long process stays readable.",
+    )
 
 
 def show_map(
