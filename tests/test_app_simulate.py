@@ -232,6 +232,8 @@ def test_export_page_after_run():
     labels = [b.label for b in at.get("download_button")]
 
     assert "Download the trace (ZIP of CSV tables)" in labels
+    assert "Download the before/after table as shown, with units (CSV)" in labels
+    assert "Download the before/after table, raw, times in minutes (CSV)" in labels
     assert "Download the results (XLSX)" in labels
     assert not at.exception
 

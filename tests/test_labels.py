@@ -11,6 +11,7 @@ from workbench.labels import (
     format_interval,
     format_number,
     format_percent_change,
+    label_metric_ids,
     metric_label,
     readable_differences,
     readable_structure,
@@ -162,3 +163,17 @@ def test_readable_structure_labels_rows():
 
     assert list(table.index) == ["Steps (task and wait)", "Rolled %C&A (percent)"]
     assert list(table["after"]) == ["8", "84.8"]
+
+
+def test_label_metric_ids_in_warning():
+    text = (
+        "Permit (before): utilization_percent[Counter clerks]: the half-width is "
+        "30% of the mean; lead_time_mean_minutes too, with 12% in_progress"
+    )
+
+    labelled = label_metric_ids(text)
+
+    assert "'Utilization of Counter clerks'" in labelled
+    assert "'Lead time, mean'" in labelled
+    assert "in_progress" in labelled
+    assert "utilization_percent" not in labelled

@@ -20,6 +20,7 @@ __all__ = [
     "DETAIL_PREFIXES",
     "metric_label",
     "structure_label",
+    "label_metric_ids",
     "format_number",
     "round_significant",
     "format_interval",
@@ -115,6 +116,22 @@ def metric_label(metric: str) -> str:
     if end_state:
         return f"Cases ending {end_state['state'].replace('_', ' ')}"
     return metric
+
+
+_METRIC_ID = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+(?:\[[^\]]*\])?")
+
+
+def label_metric_ids(text: str) -> str:
+    """Replace the metric ids in ``text``, such as a precision warning, by labels.
+
+    Words that are not metric ids, such as ``in_progress``, are left as they are.
+    """
+
+    def replace(match: re.Match) -> str:
+        label = metric_label(match[0])
+        return match[0] if label == match[0] else f"'{label}'"
+
+    return _METRIC_ID.sub(replace, text)
 
 
 def structure_label(metric: str) -> str:

@@ -8,6 +8,7 @@ from workbench.app import state
 from workbench.app.export_files import results_xlsx, trace_zip
 from workbench.app.guard import guarded
 from workbench.app.results import latest_run
+from workbench.labels import readable_differences
 from workbench.loading import dump_model
 
 __all__ = ["export_page"]
@@ -33,7 +34,13 @@ def export_page() -> None:
         return
     comparison = run["comparison"]
     st.download_button(
-        "Download the before/after table (CSV)",
+        "Download the before/after table as shown, with units (CSV)",
+        readable_differences(comparison.to_frame()).to_csv(index=False),
+        file_name="comparison-readable.csv",
+        mime="text/csv",
+    )
+    st.download_button(
+        "Download the before/after table, raw, times in minutes (CSV)",
         comparison.to_frame().to_csv(index=False),
         file_name="comparison.csv",
         mime="text/csv",

@@ -9,6 +9,7 @@ import streamlit as st
 from workbench.app import charts, result_tables, state
 from workbench.app.guard import guarded
 from workbench.app.report_section import report_section
+from workbench.labels import label_metric_ids
 from workbench.loading import dump_model
 from workbench.savings import HOURS_PER_FTE, SavingsAssumptions, yearly_savings
 from workbench.sim.compare import compare_scenarios
@@ -120,7 +121,7 @@ def _show_results(comparison, before, step_order: list[str]) -> SavingsAssumptio
         count = len(comparison.warnings)
         with st.expander(f"Precision warnings ({count}): consider more replications"):
             for warning in comparison.warnings:
-                st.warning(warning)
+                st.warning(label_metric_ids(warning))
     result_tables.show_structure(comparison)
     lead, waiting = st.columns(2)
     lead.plotly_chart(charts.distribution_figure(comparison, "lead_time", "Lead time"))
