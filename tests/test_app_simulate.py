@@ -234,6 +234,7 @@ def test_export_page_after_run():
     assert "Download the trace (ZIP of CSV tables)" in labels
     assert "Download the before/after table as shown, with units (CSV)" in labels
     assert "Download the before/after table, raw, times in minutes (CSV)" in labels
+    assert not any("earlier versions" in w.value for w in at.warning)
     assert "Download the results (XLSX)" in labels
     assert not at.exception
 
@@ -252,3 +253,14 @@ def test_headline_colour_follows_interval(simulated):
 
     assert steps["change_ci_high"] < 0
     assert metric.proto.color == MetricProto.MetricColor.GREEN
+
+
+def test_export_warns_on_stale_results():
+    at = _simulated()
+    at.session_state["after"] = at.session_state["before"]
+    switch_page(at, "export")
+
+    warnings = " ".join(w.value for w in at.warning)
+
+    assert "results are for earlier versions" in warnings
+    assert not at.exception

@@ -18,6 +18,21 @@ __all__ = ["export_page"]
 def export_page() -> None:
     """Offer downloads of both scenarios and of the latest results."""
     st.title("Export")
+    _scenario_downloads()
+    st.subheader("Results")
+    run = latest_run()
+    if run is None:
+        st.info("Run the comparison on Simulate and compare to export results.")
+        return
+    if any(run[name] != state.get_model(name) for name in state.SCENARIOS):
+        st.warning(
+            "These results are for earlier versions of the scenarios. Run the "
+            "comparison again on Simulate and compare to export current results."
+        )
+    _result_downloads(run["comparison"])
+
+
+def _scenario_downloads() -> None:
     st.subheader("Scenarios")
     for scenario in state.SCENARIOS:
         model = state.get_model(scenario)
@@ -27,12 +42,9 @@ def export_page() -> None:
             file_name=f"{scenario}.yaml",
             mime="application/x-yaml",
         )
-    st.subheader("Results")
-    run = latest_run()
-    if run is None:
-        st.info("Run the comparison on Simulate and compare to export results.")
-        return
-    comparison = run["comparison"]
+
+
+def _result_downloads(comparison) -> None:
     st.download_button(
         "Download the before/after table as shown, with units (CSV)",
         readable_differences(comparison.to_frame()).to_csv(index=False),
