@@ -42,8 +42,8 @@ METRIC_LABELS = {
     "batching_wait_time_mean_minutes": "Waiting for a batch, mean",
     "process_time_mean_minutes": "Process time, mean",
     "va_time_mean_minutes": "Value-added time, mean",
-    "activity_ratio_va_percent": "Activity ratio (value-added time / lead time)",
-    "activity_ratio_process_percent": "Activity ratio (process time / lead time)",
+    "activity_ratio_va_percent": "Activity ratio (VA time)",
+    "activity_ratio_process_percent": "Activity ratio (process time)",
     "steps_per_case": "Steps per case",
     "handoffs_per_case": "Handoffs per case",
     "touchpoints_per_case": "Touchpoints per case",
@@ -111,7 +111,7 @@ def metric_label(metric: str) -> str:
     if bracketed and bracketed["base"] in _BRACKETED:
         return _BRACKETED[bracketed["base"]].format(bracketed["name"])
     if metric == "end_state_in_progress_percent":
-        return "Cases still in progress when the run ended"
+        return "Cases in progress at the end"
     end_state = _END_STATE_ID.match(metric)
     if end_state:
         return f"Cases ending {end_state['state'].replace('_', ' ')}"

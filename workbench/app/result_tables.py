@@ -45,10 +45,15 @@ SAVINGS = (
 _ROW_PIXELS = 35
 _FRAME_PIXELS = 38
 
-#: Pixel widths of the label columns, so the number columns get the rest.
+#: Pixel widths of the columns, which fit a 1280-pixel-wide window with the
+#: sidebar open. Longer labels end in an ellipsis.
 _LABEL_COLUMNS = {
-    "metric": st.column_config.TextColumn(width=290),
-    "unit": st.column_config.TextColumn(width=115),
+    "metric": st.column_config.TextColumn(width=220),
+    "unit": st.column_config.TextColumn(width=110),
+    "before (95% CI)": st.column_config.TextColumn(width=125),
+    "after (95% CI)": st.column_config.TextColumn(width=125),
+    "change (95% CI)": st.column_config.TextColumn(width=145),
+    "% change": st.column_config.TextColumn(width=70),
 }
 
 _CAPTION = (
