@@ -192,3 +192,107 @@ def test_invalid_table_edit_keeps_model():
     errors = " ".join(e.value for e in at.error)
     assert "not a valid model yet" in errors
     assert "'lots'" in errors
+
+
+_NEW_STEP = {
+    "name": "Check fee",
+    "kind": "task",
+    "lane": "Records",
+    "value_class": "BVA",
+    "pool": "Records clerks",
+    "time_min": 1.0,
+    "time_likely": 2.0,
+    "time_max": 3.0,
+    "pca": 100.0,
+    "end": "resolved",
+    "touchpoint": False,
+}
+
+
+def _steps_editor(at):
+    return next(e for e in at.data_editor if e.key.startswith("editor-steps-"))
+
+
+def _edit_steps(at, edited_rows=None, added_rows=None):
+    # The browser sends the editor's whole edit state, relative to its input data.
+    key = _steps_editor(at).key
+    at.session_state[key] = {
+        "edited_rows": edited_rows or {},
+        "added_rows": added_rows or [],
+        "deleted_rows": [],
+    }
+    return at.run()
+
+
+def test_consecutive_edits_keep_editor():
+    before, _ = load_bundled_pair("permit_intake")
+    at = page_test("build").run()
+    key = _steps_editor(at).key
+    input_frame = _steps_editor(at).value
+
+    _edit_steps(at, added_rows=[_NEW_STEP])
+    assert not at.exception
+    assert _steps_editor(at).key == key
+    assert at.session_state["before"].step("Check fee").pool == "Records clerks"
+
+    _edit_steps(at, edited_rows={1: {"pca": 70.0}}, added_rows=[_NEW_STEP])
+    assert not at.exception
+    assert _steps_editor(at).key == key
+    assert _steps_editor(at).value.equals(input_frame)
+    model = at.session_state["before"]
+    times = tables.steps_frame(model).set_index("name").loc["Check fee"]
+    assert times[["time_min", "time_likely", "time_max"]].tolist() == [1, 2, 3]
+    assert model.steps[1].name == before.steps[1].name
+    assert model.steps[1].pca == 70
+    assert [s.name for s in model.steps] == [s.name for s in before.steps] + [
+        "Check fee"
+    ]
+
+
+def test_edits_survive_scenario_switch():
+    at = page_test("build").run()
+    _edit_steps(at, edited_rows={1: {"pca": 70.0}})
+    scenario = next(r for r in at.radio if r.key == "build_scenario")
+
+    scenario.set_value("after").run()
+    assert _steps_editor(at).key.startswith("editor-steps-after-")
+    scenario.set_value("before").run()
+
+    assert not at.exception
+    assert _steps_editor(at).value.loc[1, "pca"] == 70
+    assert at.session_state["before"].steps[1].pca == 70
+
+
+def test_invalid_edit_kept_until_fixed():
+    before, _ = load_bundled_pair("permit_intake")
+    at = page_test("build").run()
+
+    _edit_steps(at, edited_rows={0: {"time_min": 9.0}})
+    at.run()
+    assert _steps_editor(at).value.loc[0, "time_min"] == 3
+    errors = " ".join(e.value for e in at.error)
+    assert "not a valid model yet" in errors
+    assert "min=9.0" in errors
+    assert at.session_state["before"] == before
+
+    _edit_steps(
+        at, edited_rows={0: {"time_min": 9.0, "time_likely": 10.0, "time_max": 12.0}}
+    )
+    assert not at.exception
+    assert not any("not a valid model yet" in e.value for e in at.error)
+    duration = tables.steps_frame(at.session_state["before"]).iloc[0]
+    assert duration[["time_min", "time_likely", "time_max"]].tolist() == [9, 10, 12]
+
+
+def test_start_from_scratch_resets_tables():
+    at = page_test("build").run()
+    key = _steps_editor(at).key
+    _edit_steps(at, edited_rows={0: {"time_min": 9.0}})
+
+    _button(at, "Start from scratch").click()
+    at.run()
+
+    assert _steps_editor(at).key != key
+    table_names = _steps_editor(at).value["name"].tolist()
+    assert table_names == [s.name for s in tables.blank_model().steps]
+    assert any("No problems found" in s.value for s in at.success)

@@ -8,6 +8,7 @@ import streamlit as st
 from workbench import tables
 from workbench.app import state
 from workbench.app.guard import flash, guarded
+from workbench.app.table_editor import edit_tables, keep_model
 from workbench.app.widgets import (
     pick_map_zoom,
     pick_scenario,
@@ -51,6 +52,7 @@ _ROUTING_CONFIG = {
     ),
     "probability": st.column_config.NumberColumn("Probability", min_value=0.0),
 }
+_CONFIGS = {"steps": _STEP_CONFIG, "routing": _ROUTING_CONFIG}
 
 
 @guarded
@@ -60,44 +62,19 @@ def build_page() -> None:
     scenario = pick_scenario("build_scenario")
     model = state.get_model(scenario)
     _file_controls(scenario, model)
-    version = state.model_hash(model)
     st.caption(
         f"**{model.name}**: times in {model.time_unit}. One row per step; give the "
         "next step, or an end state, or list decision branches under Routing."
     )
     left, right = st.columns([3, 2])
     with left:
-        edited = _table_editors(model, f"{scenario}-{version}")
+        edited = edit_tables(scenario, model, _CONFIGS)
     with right:
         st.subheader("Problems")
         model = _apply_edits(scenario, model, edited)
+    keep_model(scenario, model)
     st.subheader("Map")
     show_map(model, zoom=pick_map_zoom("build_map_zoom"))
-
-
-def _table_editors(model: ProcessModel, suffix: str) -> dict[str, pd.DataFrame | None]:
-    frames = tables.model_tables(model)
-    tabs = st.tabs(["Steps", "Routing", "Staff pools", "Arrival streams"])
-    configs = [_STEP_CONFIG, _ROUTING_CONFIG, {}, {}]
-    edited = {}
-    for tab, (name, frame), config in zip(tabs, frames.items(), configs, strict=True):
-        key = f"editor-{name}-{suffix}"
-        with tab:
-            result = st.data_editor(
-                frame,
-                key=key,
-                num_rows="dynamic",
-                hide_index=True,
-                column_config=config,
-                width="stretch",
-            )
-        edited[name] = result if _was_edited(key) else None
-    return edited
-
-
-def _was_edited(key: str) -> bool:
-    changes = st.session_state.get(key) or {}
-    return any(changes.get(k) for k in ("edited_rows", "added_rows", "deleted_rows"))
 
 
 def _apply_edits(
@@ -115,7 +92,7 @@ def _apply_edits(
             st.error("The edited tables are not a valid model yet; fix the rows below.")
             show_problems(error.problems)
             return model
-        state.set_model(scenario, model)
+        state.set_model(scenario, model, from_tables=True)
     show_problems(find_problems(model))
     return model
 

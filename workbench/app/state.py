@@ -29,6 +29,7 @@ __all__ = [
     "ensure_session",
     "get_model",
     "set_model",
+    "replacement_count",
     "model_hash",
     "autosave",
     "restore_draft",
@@ -123,9 +124,22 @@ def get_model(scenario: str) -> ProcessModel:
     return st.session_state[scenario]
 
 
-def set_model(scenario: str, model: ProcessModel) -> None:
-    """Replace the model of ``scenario``; results of the old inputs stay, as stale."""
+def set_model(scenario: str, model: ProcessModel, *, from_tables: bool = False) -> None:
+    """Replace the model of ``scenario``; results of the old inputs stay, as stale.
+
+    ``from_tables`` is True when the Build page rebuilt ``model`` from its own edited
+    tables. Every other replacement (upload, import, draft restore, a Redesign move)
+    counts in :func:`replacement_count`, so the Build page starts its tables afresh.
+    """
     st.session_state[scenario] = model
+    if not from_tables:
+        counts = st.session_state.setdefault("model_replacements", {})
+        counts[scenario] = counts.get(scenario, 0) + 1
+
+
+def replacement_count(scenario: str) -> int:
+    """Return how often ``scenario`` was replaced other than from the Build tables."""
+    return st.session_state.get("model_replacements", {}).get(scenario, 0)
 
 
 def model_hash(model: ProcessModel) -> str:

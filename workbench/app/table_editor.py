@@ -1,0 +1,123 @@
+"""Editors of the Build tables that keep their widget identity while the user types.
+
+For a keyed ``st.data_editor`` with ``num_rows="dynamic"``, Streamlit 1.67 derives
+the widget id from the key and from the full input data. A new key or new input data
+gives a new widget, and the browser then loses the cursor, the scroll position and
+the edits in progress. So each scenario keeps, in the session state:
+
+- ``base``: the frames given to the editors, unchanged while the user edits. The
+  editor's widget state stores the edits (edited, added and deleted rows) relative
+  to these frames.
+- ``edited``: the tables as the user last left them, the source of truth between
+  reruns. When Streamlit drops an editor's widget state, because another page or
+  scenario was shown, ``edited`` becomes the new ``base``.
+- ``revision``: part of the widget keys. It changes only when the model was
+  replaced from outside the tables (upload, import, start from scratch, draft
+  restore, a Redesign move), or when a dropped widget state is rebuilt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from workbench import tables
+from workbench.app import state
+from workbench.model import ProcessModel
+
+__all__ = ["TABLE_LABELS", "edit_tables", "keep_model"]
+
+#: Tab label of each table that :func:`workbench.tables.model_tables` returns.
+TABLE_LABELS = {
+    "steps": "Steps",
+    "routing": "Routing",
+    "pools": "Staff pools",
+    "streams": "Arrival streams",
+}
+
+_SESSIONS = "table_editors"
+
+
+@dataclass
+class _EditorSession:
+    model_hash: str
+    replacements: int
+    revision: int
+    base: dict[str, pd.DataFrame]
+    edited: dict[str, pd.DataFrame]
+
+
+def edit_tables(
+    scenario: str, model: ProcessModel, configs: dict[str, dict]
+) -> dict[str, pd.DataFrame | None]:
+    """Show the four tables of ``scenario`` in tabs and return the edited ones.
+
+    ``configs`` maps a table name to its ``column_config``. A table is returned when
+    it differs from the same table of ``model``, and is ``None`` otherwise. Edits made
+    in earlier reruns stay in the tables until the model is replaced from outside.
+    """
+    session = _session(scenario, model)
+    tabs = st.tabs(list(TABLE_LABELS.values()))
+    current = tables.model_tables(model)
+    changed = {}
+    for tab, name in zip(tabs, TABLE_LABELS, strict=True):
+        key = _widget_key(scenario, session, name)
+        with tab:
+            frame = st.data_editor(
+                session.base[name],
+                key=key,
+                num_rows="dynamic",
+                hide_index=True,
+                column_config=configs.get(name, {}),
+                width="stretch",
+            )
+        session.edited[name] = frame
+        changed[name] = None if _same_table(frame, current[name]) else frame
+    return changed
+
+
+def keep_model(scenario: str, model: ProcessModel) -> None:
+    """Record ``model`` as the model that the tables of ``scenario`` now show.
+
+    Call it after the tables were applied, so the next rerun keeps the editors.
+    """
+    session = st.session_state.get(_SESSIONS, {}).get(scenario)
+    if session is not None:
+        session.model_hash = state.model_hash(model)
+
+
+def _session(scenario: str, model: ProcessModel) -> _EditorSession:
+    sessions = st.session_state.setdefault(_SESSIONS, {})
+    session = sessions.get(scenario)
+    model_hash = state.model_hash(model)
+    replacements = state.replacement_count(scenario)
+    replaced = session is None or (
+        session.replacements != replacements or session.model_hash != model_hash
+    )
+    if replaced:
+        revision = 0 if session is None else session.revision + 1
+        frames = tables.model_tables(model)
+        session = _EditorSession(
+            model_hash, replacements, revision, frames, dict(frames)
+        )
+        sessions[scenario] = session
+    return session
+
+
+def _widget_key(scenario: str, session: _EditorSession, name: str) -> str:
+    key = f"editor-{name}-{scenario}-{session.revision}"
+    if key in st.session_state or session.base[name] is session.edited[name]:
+        return key
+    # Streamlit dropped this editor's state while it was not shown, so the edits
+    # made so far become the input of a new editor.
+    session.revision += 1
+    for table in TABLE_LABELS:
+        session.base[table] = session.edited[table].reset_index(drop=True)
+        session.edited[table] = session.base[table]
+    return f"editor-{name}-{scenario}-{session.revision}"
+
+
+def _same_table(first: pd.DataFrame, second: pd.DataFrame) -> bool:
+    return first.reset_index(drop=True).equals(second.reset_index(drop=True))
