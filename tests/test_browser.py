@@ -3,6 +3,7 @@
 The test starts ``streamlit run streamlit_app.py`` on a free loopback port and drives
 it with Playwright and Debian's chromium at ``/usr/bin/chromium``. It saves a
 screenshot of the results under ``test-artifacts/`` and ``docs/images/compare.png``.
+A second test types into two cells of the Build page's steps grid in a row.
 """
 
 from __future__ import annotations
@@ -176,3 +177,49 @@ def test_redesign_then_compare_shows_fewer_steps(app_url, page):
     _wait_idle(page)
     page.get_by_role("link", name="Redesign").click()
     page.get_by_text(f"Remove step '{REMOVED_STEP}'").wait_for()
+
+
+# The steps grid draws on a canvas and mirrors the visible cells in an accessible
+# table whose cells have the ids glide-cell-<column>-<row>. Column 0 contains the row
+# markers, so the step name is column 1 and the lane column 3.
+LANE_COLUMN = 3
+GRID_ROW_HEIGHT = 35
+
+
+def _grid_cell(page, column: int, row: int) -> str | None:
+    return page.locator(f"#glide-cell-{column}-{row}").first.text_content()
+
+
+def _type_into_selected_cell(page, text: str) -> None:
+    # Enter opens the cell editor. Enter in the editor saves and selects the cell below.
+    page.keyboard.press("Enter")
+    editor = page.locator("textarea.gdg-input")
+    editor.wait_for()
+    editor.fill(text)
+    editor.press("Enter")
+    _wait_idle(page)
+
+
+def test_steps_grid_keeps_selection_between_edits(app_url, page):
+    page.goto(f"{app_url}/build")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for()
+    _wait_idle(page)
+    assert _grid_cell(page, LANE_COLUMN, 0) == "Records"
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 90, box["y"] + 1.5 * GRID_ROW_HEIGHT)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+
+    _type_into_selected_cell(page, "Mailroom")
+    _type_into_selected_cell(page, "Front desk")
+
+    assert _grid_cell(page, LANE_COLUMN, 0) == "Mailroom"
+    assert _grid_cell(page, LANE_COLUMN, 1) == "Front desk"
+    page.get_by_role("link", name="Map").click()
+    page.locator('[data-testid="stGraphVizChart"]').get_by_text("Front desk").wait_for()
+    page.get_by_role("link", name="Build").click()
+    grid.wait_for()
+    _wait_idle(page)
+    assert _grid_cell(page, LANE_COLUMN, 0) == "Mailroom"
+    assert _grid_cell(page, LANE_COLUMN, 1) == "Front desk"
