@@ -284,6 +284,22 @@ def test_invalid_edit_kept_until_fixed():
     assert duration[["time_min", "time_likely", "time_max"]].tolist() == [9, 10, 12]
 
 
+def test_invalid_edit_survives_scenario_switch():
+    before, _ = load_bundled_pair("permit_intake")
+    at = page_test("build").run()
+    _edit_steps(at, edited_rows={0: {"time_min": 9.0}})
+    scenario = next(r for r in at.radio if r.key == "build_scenario")
+
+    scenario.set_value("after").run()
+    scenario.set_value("before").run()
+
+    assert not at.exception
+    assert _steps_editor(at).value.loc[0, "time_min"] == 9
+    errors = " ".join(e.value for e in at.error)
+    assert "not a valid model yet" in errors
+    assert at.session_state["before"] == before
+
+
 def test_start_from_scratch_resets_tables():
     at = page_test("build").run()
     key = _steps_editor(at).key
