@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from workbench.cli import main
 from workbench.validation import load_and_validate
 
@@ -111,3 +113,32 @@ def test_discover_unusable_rows_listed(tmp_path, capsys):
     assert code == 1
     assert "2 x 'timestamp' value ... is not an ISO 8601 timestamp" in captured.out
     assert "no usable events" in captured.err
+
+
+def test_discover_bad_seed_is_usage_error(running_example_csv, tmp_path, capsys):
+    argv = ["discover", str(running_example_csv), "-o", str(tmp_path / "m.yaml")]
+
+    with pytest.raises(SystemExit) as raised:
+        main([*argv, "--seed", "-2"])
+
+    assert raised.value.code == 2
+    error = capsys.readouterr().err
+    assert "argument --seed: must be a whole number of at least 0" in error
+    assert "Traceback" not in error
+
+
+@pytest.mark.parametrize("option", ["-o", "--report"])
+def test_discover_missing_folder_exits_1(running_example_csv, tmp_path, capsys, option):
+    target = tmp_path / "missing" / "out.file"
+    paths = {"-o": tmp_path / "m.yaml", "--report": tmp_path / "r.html"}
+    paths[option] = target
+    argv = ["discover", str(running_example_csv), "-o", str(paths["-o"])]
+
+    code = main([*argv, "--report", str(paths["--report"])])
+
+    assert code == 1
+    captured = capsys.readouterr()
+    assert f"cannot write {target}: the folder" in captured.err
+    assert "Traceback" not in captured.err
+    assert captured.out == ""
+    assert not (tmp_path / "m.yaml").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -193,3 +194,59 @@ def test_identical_models_report_no_change(tmp_path):
         row[5] for row in workbook["Headline"].iter_rows(min_row=2, values_only=True)
     ]
     assert changes == [0.0] * len(HEADLINE)
+
+
+def _fail_if_simulated(*args, **kwargs):
+    raise AssertionError("the simulation ran although the output is unwritable")
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("missing/dir/report.html", "does not exist"),
+        ("folder.html", "it is a folder"),
+    ],
+)
+def test_report_unwritable_output_first(tmp_path, monkeypatch, capsys, name, reason):
+    monkeypatch.setattr("workbench.report.assemble.collect_report", _fail_if_simulated)
+    (tmp_path / "folder.html").mkdir()
+    output = tmp_path / name
+    arguments = ["report", str(PAIR / "before.yaml"), str(PAIR / "after.yaml")]
+
+    code = main([*arguments, "-o", str(output), *RUN])
+
+    assert code == 1
+    error = capsys.readouterr().err
+    assert f"cannot write {output}" in error
+    assert reason in error
+    assert "Traceback" not in error
+
+
+@pytest.mark.parametrize("seed", ["-1", "1.5"])
+def test_report_bad_seed_is_usage_error(tmp_path, capsys, seed):
+    arguments = ["report", str(PAIR / "before.yaml"), str(PAIR / "after.yaml")]
+
+    with pytest.raises(SystemExit) as raised:
+        main([*arguments, "-o", str(tmp_path / "r.html"), "--seed", seed])
+
+    assert raised.value.code == 2
+    error = capsys.readouterr().err
+    assert "argument --seed: must be a whole number of at least 0" in error
+    assert "Traceback" not in error
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into any folder")
+def test_report_read_only_folder_first(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("workbench.report.assemble.collect_report", _fail_if_simulated)
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    arguments = ["report", str(PAIR / "before.yaml"), str(PAIR / "after.yaml")]
+
+    try:
+        code = main([*arguments, "-o", str(folder / "r.html"), *RUN])
+    finally:
+        folder.chmod(0o700)
+
+    assert code == 1
+    assert "is not writable" in capsys.readouterr().err

@@ -267,3 +267,99 @@ def test_progress_bar_off_without_terminal(monkeypatch):
         progress(2, 2)
 
     assert stream.getvalue() == ""
+
+
+def _fail_if_simulated(*args, **kwargs):
+    raise AssertionError("the simulation ran although the options are unusable")
+
+
+@pytest.mark.parametrize(
+    ("options", "rule"),
+    [
+        (["--seed", "-1"], "argument --seed: must be a whole number of at least 0"),
+        (["--seed", "x"], "argument --seed: must be a whole number of at least 0"),
+        (["--replications", "0"], "argument --replications: must be a whole number"),
+        (["--days", "-5"], "argument --days: must be a finite number greater than 0"),
+        (["--days", "0"], "argument --days: must be a finite number greater than 0"),
+        (["--days", "nan"], "argument --days: must be a finite number greater than 0"),
+        (
+            ["--warmup", "-1"],
+            "argument --warmup: must be a finite number of at least 0",
+        ),
+        (["--jobs", "0"], "argument --jobs: must be a whole number of at least 1"),
+    ],
+)
+@pytest.mark.parametrize("command", ["simulate", "compare"])
+def test_bad_option_names_rule(before, after, command, options, rule, capsys):
+    models = [str(before)] if command == "simulate" else [str(before), str(after)]
+
+    with pytest.raises(SystemExit) as raised:
+        main([command, *models, *options])
+
+    assert raised.value.code == 2
+    error = capsys.readouterr().err
+    assert rule in error
+    assert "Traceback" not in error
+
+
+def test_seed_zero_is_accepted(before, capsys):
+    data = run_json(["simulate", str(before), *RUN, "--seed", "0", "--json"], capsys)
+
+    assert data["settings"]["seed"] == 0
+
+
+@pytest.mark.parametrize("models", [1, 0])
+def test_compare_needs_two_models(before, models, capsys):
+    with pytest.raises(SystemExit) as raised:
+        main(["compare", *[str(before)] * models, *RUN])
+
+    assert raised.value.code == 2
+    error = capsys.readouterr().err
+    assert "compare needs at least two models" in error
+    assert "arguments are required" not in error
+
+
+def test_compare_options_between_models(before, after, capsys):
+    argv = ["compare", str(before), "--seed", "4", str(after), *RUN, "--json"]
+
+    data = run_json(argv, capsys)
+
+    assert len(data["scenarios"]) == 2
+
+
+@pytest.mark.parametrize("command", ["simulate", "compare"])
+def test_trace_into_file_rejected_first(before, after, tmp_path, command, monkeypatch):
+    monkeypatch.setattr("workbench.cli.sim_commands.run_experiment", _fail_if_simulated)
+    monkeypatch.setattr(
+        "workbench.cli.sim_commands.compare_scenarios", _fail_if_simulated
+    )
+    existing = tmp_path / "trace.csv"
+    existing.write_text("a,b\n")
+    models = [str(before)] if command == "simulate" else [str(before), str(after)]
+
+    for trace in (existing, existing / "inside"):
+        code = main([command, *models, *RUN, "--trace", str(trace)])
+
+        assert code == 1
+        assert existing.read_text() == "a,b\n"
+
+
+def test_trace_into_file_message(before, tmp_path, capsys):
+    existing = tmp_path / "trace.csv"
+    existing.write_text("a,b\n")
+
+    main(["simulate", str(before), *RUN, "--trace", str(existing)])
+
+    error = capsys.readouterr().err
+    assert f"cannot write the trace tables to {existing}" in error
+    assert "is a file, not a folder" in error
+    assert "Traceback" not in error
+
+
+def test_trace_creates_missing_folders(before, tmp_path, capsys):
+    folder = tmp_path / "runs" / "first"
+
+    code = main(["simulate", str(before), *RUN, "--trace", str(folder)])
+
+    assert code == 0
+    assert (folder / "visits.csv").is_file()

@@ -12,6 +12,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from workbench.cli.option_types import (
+    non_negative_int,
+    output_file_problem,
+    positive_float,
+)
 from workbench.errors import EventLogError
 from workbench.eventlog.calibration import DEFAULT_SESSION_BREAK_MINUTES, calibrate
 from workbench.eventlog.checking import LogCheck, check_against_log
@@ -42,30 +47,6 @@ def _share(text: str) -> float:
         ) from None
     if not 0 < value <= 1:
         raise argparse.ArgumentTypeError(f"must be in (0, 1], received {value}")
-    return value
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a number, received {text!r}"
-        ) from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, received {value}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number, received {text!r}"
-        ) from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, received {value}")
     return value
 
 
@@ -121,7 +102,7 @@ def _add_calibration_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--session-break",
-        type=_positive,
+        type=positive_float,
         default=DEFAULT_SESSION_BREAK_MINUTES,
         help="Minutes between events above which a case waited between work "
         "sessions (default %(default)s).",
@@ -129,16 +110,22 @@ def _add_calibration_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", help="The model name (default: from the log name).")
     parser.add_argument(
         "--replications",
-        type=_count,
+        type=non_negative_int,
         default=3,
         help="Simulated runs of the log's number of cases for the check "
         "(default %(default)s; 0 skips the check).",
     )
-    parser.add_argument("--seed", type=int, default=1, help="Root seed of the check.")
+    parser.add_argument(
+        "--seed", type=non_negative_int, default=1, help="Root seed of the check."
+    )
 
 
 def run_discover(args: argparse.Namespace) -> int:
     """Run ``workbench discover`` and return the exit code."""
+    problem = _output_problem(args)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
     events, report = _read(args)
     out = sys.stdout
     # The import summary comes first, so its reasons show when nothing is usable.
@@ -177,6 +164,15 @@ def run_discover(args: argparse.Namespace) -> int:
         _write(args.report, page)
         out.write(f"report written to {args.report}\n")
     return 0
+
+
+def _output_problem(args: argparse.Namespace) -> str | None:
+    """Return why the model or report file cannot be written, checked before reading."""
+    for path in (args.output, args.report):
+        problem = None if path is None else output_file_problem(path)
+        if problem is not None:
+            return f"cannot write {path}: {problem}"
+    return None
 
 
 def _read(args: argparse.Namespace):

@@ -12,13 +12,14 @@ import logging
 import sys
 from pathlib import Path
 
-from workbench.cli.sim_commands import (
-    _load,
-    _non_negative_float,
-    _positive_float,
-    _positive_int,
-    _progress_bar,
+from workbench.cli.option_types import (
+    non_negative_float,
+    non_negative_int,
+    output_file_problem,
+    positive_float,
+    positive_int,
 )
+from workbench.cli.sim_commands import _load, _progress_bar
 from workbench.errors import ReportError
 from workbench.savings import HOURS_PER_FTE, SavingsAssumptions
 
@@ -55,28 +56,30 @@ def register(subparsers) -> None:
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--replications",
-        type=_positive_int,
+        type=positive_int,
         help="Independent replications per scenario (default: the engine's, 10).",
     )
     parser.add_argument(
-        "--seed", type=int, help="Root seed; the same seed gives the same results."
+        "--seed",
+        type=non_negative_int,
+        help="Root seed; the same seed gives the same results.",
     )
     length = parser.add_mutually_exclusive_group()
     length.add_argument(
-        "--days", type=_positive_float, help="Measured days per replication."
+        "--days", type=positive_float, help="Measured days per replication."
     )
     length.add_argument(
-        "--cases", type=_positive_int, help="Measured cases per replication."
+        "--cases", type=positive_int, help="Measured cases per replication."
     )
     parser.add_argument(
         "--warmup",
-        type=_non_negative_float,
+        type=non_negative_float,
         metavar="DAYS",
         help="Warm-up days per replication, left out of the statistics.",
     )
     parser.add_argument(
         "--jobs",
-        type=_positive_int,
+        type=positive_int,
         help="Worker processes for the replications (default: all cores).",
     )
     parser.add_argument(
@@ -87,18 +90,18 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
 def _add_savings_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--hours-per-fte",
-        type=_positive_float,
+        type=positive_float,
         default=HOURS_PER_FTE,
         help=f"Working hours per FTE per year (default {HOURS_PER_FTE:,.0f}).",
     )
     parser.add_argument(
         "--cases-per-year",
-        type=_non_negative_float,
+        type=non_negative_float,
         help="Yearly case volume (default: from BEFORE's arrival rates).",
     )
     parser.add_argument(
         "--cost-per-hour",
-        type=_non_negative_float,
+        type=non_negative_float,
         help="One labour cost per staff hour for the yearly saving "
         "(default: each pool's cost_per_hour).",
     )
@@ -145,6 +148,10 @@ def run_report(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"workbench report: {error}", file=sys.stderr)
         return 2
+    problem = output_file_problem(args.output)
+    if problem is not None:
+        print(f"cannot write {args.output}: {problem}", file=sys.stderr)
+        return 1
     before, after = _load(args.before), _load(args.after)
     settings = _settings(args)
     assumptions = SavingsAssumptions(
@@ -161,6 +168,10 @@ def run_report(args: argparse.Namespace) -> int:
     except ReportError as error:
         print(f"workbench report: {error}", file=sys.stderr)
         return 1
-    args.output.write_bytes(data)
+    try:
+        args.output.write_bytes(data)
+    except OSError as error:
+        print(f"cannot write {args.output}: {error.strerror}", file=sys.stderr)
+        return 1
     logger.info("wrote the %s report to %s", fmt, args.output)
     return 0

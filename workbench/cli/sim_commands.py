@@ -1,7 +1,7 @@
 """The ``simulate`` and ``compare`` commands.
 
 ``workbench simulate MODEL`` runs replications of one scenario and prints each
-metric with its 95% confidence interval. ``workbench compare BEFORE AFTER [MORE ...]``
+metric with its 95% confidence interval. ``workbench compare BEFORE AFTER [AFTER ...]``
 runs every scenario with the same settings and seed and prints the before/after
 table, structural changes, yearly savings and precision warnings. ``--json`` prints
 the results as JSON instead (see ``docs/simulation-output.md``).
@@ -13,7 +13,6 @@ import argparse
 import contextlib
 import json
 import logging
-import math
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from workbench.cli import sim_output
+from workbench.cli.option_types import (
+    non_negative_float,
+    non_negative_int,
+    output_folder_problem,
+    positive_float,
+    positive_int,
+)
 from workbench.savings import HOURS_PER_FTE, SavingsAssumptions
 from workbench.sim.compare import (
     compare_scenarios,
@@ -39,47 +45,17 @@ logger = logging.getLogger(__name__)
 TRACE_TABLES = ("visits", "cases", "pools", "queues")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        message = f"expected a whole number, received {text!r}"
-        raise argparse.ArgumentTypeError(message) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, received {value}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        message = f"expected a number, received {text!r}"
-        raise argparse.ArgumentTypeError(message) from None
-    if not 0 <= value < math.inf:
-        message = f"must be a finite number of at least 0, received {text}"
-        raise argparse.ArgumentTypeError(message)
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = _non_negative_float(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be greater than 0, received 0")
-    return value
-
-
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--replications",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="Independent replications per scenario "
         f"(default {ExperimentSettings.replications}).",
     )
     parser.add_argument(
         "--seed",
-        type=int,
+        type=non_negative_int,
         metavar="N",
         help="Root seed; the same seed gives the same results "
         f"(default {DEFAULT_SEED}).",
@@ -87,27 +63,27 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     length = parser.add_mutually_exclusive_group()
     length.add_argument(
         "--days",
-        type=_positive_float,
+        type=positive_float,
         metavar="DAYS",
         help="Measured days per replication after the warm-up "
         f"(default {DEFAULT_DAYS:g}).",
     )
     length.add_argument(
         "--cases",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="Instead of --days: run until this many cases have arrived after the "
         "warm-up and every case has ended.",
     )
     parser.add_argument(
         "--warmup",
-        type=_non_negative_float,
+        type=non_negative_float,
         metavar="DAYS",
         help="Warm-up days per replication, left out of the statistics (default 0).",
     )
     parser.add_argument(
         "--jobs",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help="Worker processes for the replications (default: every usable core).",
     )
@@ -148,33 +124,34 @@ def register(subparsers) -> None:
         description="Simulate every scenario with the same settings and seed and "
         "compare each with the first: paired 95% intervals of each change, "
         "structural changes and yearly savings.",
+        missing_arguments_message="compare needs at least two models: BEFORE, "
+        "then one or more AFTER files",
     )
     compare.add_argument("before", type=Path, help="The baseline scenario's file.")
-    compare.add_argument("after", type=Path, help="A redesigned scenario's file.")
     compare.add_argument(
-        "more",
+        "after",
         type=Path,
-        nargs="*",
-        help="Further scenarios, each compared with BEFORE.",
+        nargs="+",
+        help="One or more redesigned scenarios' files, each compared with BEFORE.",
     )
     _add_run_options(compare)
     compare.add_argument(
         "--hours-per-fte",
-        type=_positive_float,
+        type=positive_float,
         default=HOURS_PER_FTE,
         metavar="HOURS",
         help=f"Working hours per FTE per year (default {HOURS_PER_FTE:,.0f}).",
     )
     compare.add_argument(
         "--cases-per-year",
-        type=_non_negative_float,
+        type=non_negative_float,
         metavar="CASES",
         help="Yearly case volume for the savings (default: from BEFORE's arrival "
         "rates).",
     )
     compare.add_argument(
         "--cost-per-hour",
-        type=_non_negative_float,
+        type=non_negative_float,
         metavar="COST",
         help="One labour cost per staff hour (default: each pool's cost_per_hour).",
     )
@@ -222,8 +199,21 @@ def _write_trace(result, folder: Path) -> None:
     logger.info("wrote the trace tables to %s", folder)
 
 
+def _trace_problem(args: argparse.Namespace) -> str | None:
+    if args.trace is None:
+        return None
+    problem = output_folder_problem(args.trace)
+    if problem is None:
+        return None
+    return f"cannot write the trace tables to {args.trace}: {problem}"
+
+
 def run_simulate(args: argparse.Namespace) -> int:
     """Run ``workbench simulate``; return the exit code."""
+    problem = _trace_problem(args)
+    if problem is not None:
+        print(f"workbench simulate: {problem}", file=sys.stderr)
+        return 1
     model = _load(args.model)
     settings = _settings(args)
     with _progress_bar(settings.replications, args.quiet) as progress:
@@ -252,7 +242,11 @@ def _trace_folders(paths: list[Path]) -> list[str]:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Run ``workbench compare``; return the exit code."""
-    paths = [args.before, args.after, *args.more]
+    paths = [args.before, *args.after]
+    problem = _trace_problem(args)
+    if problem is not None:
+        print(f"workbench compare: {problem}", file=sys.stderr)
+        return 1
     models = [_load(path) for path in paths]
     settings = _settings(args)
     assumptions = SavingsAssumptions(
