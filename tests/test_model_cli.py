@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -184,3 +185,99 @@ def test_info_subprocess_json():
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["model"] == "Permit intake (after)"
+
+
+def _floats(value):
+    if isinstance(value, float):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _floats(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _floats(item)
+
+
+@pytest.mark.parametrize("path", sorted(MODELS.glob("*/*.yaml")), ids=str)
+def test_info_json_rounds_floats(path, capsys):
+    code = main(["info", "--json", str(path)])
+    data = json.loads(capsys.readouterr().out)
+
+    assert code == 0
+    for value in _floats(data):
+        assert value == float(f"{value:.12g}")
+
+
+def test_info_json_probabilities_sum_to_one(capsys):
+    main(["info", "--json", str(PERMIT_BEFORE)])
+    data = json.loads(capsys.readouterr().out)
+
+    assert sum(data["end_state_probabilities"].values()) == pytest.approx(1.0)
+    assert data["end_state_probabilities"]["resolved"] == 1.0
+
+
+def test_validate_oversized_file_reports_true_size(tmp_path, capsys):
+    huge = tmp_path / "huge.yaml"
+    huge.write_bytes(b"# padding\n" * 303_459 + b"abc")
+
+    code = main(["validate", str(huge)])
+
+    assert code == 1
+    error = capsys.readouterr().err
+    assert "the file is 3,034,593 bytes" in error
+    assert "Traceback" not in error
+
+
+def test_info_into_closed_pipe_is_quiet():
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "workbench", "info", str(PERMIT_BEFORE)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+
+    assert result.returncode == 1
+    assert result.stderr == ""
+
+
+def test_broken_pipe_in_main_is_quiet(monkeypatch, capsys):
+    def closed_pipe(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr("workbench.cli.model_commands.run_info", closed_pipe)
+
+    code = main(["info", str(PERMIT_BEFORE)])
+
+    assert code == 1
+    assert capsys.readouterr().err == ""
+
+
+def test_write_error_is_one_line(monkeypatch, capsys):
+    def denied(args):
+        raise PermissionError(13, "Permission denied", "/reports/map.svg")
+
+    monkeypatch.setattr("workbench.cli.model_commands.run_info", denied)
+
+    code = main(["info", str(PERMIT_BEFORE)])
+
+    assert code == 1
+    error = capsys.readouterr().err
+    assert error == "workbench info: /reports/map.svg: Permission denied\n"
+
+
+def test_unexpected_error_keeps_traceback(monkeypatch):
+    def bug(args):
+        raise KeyError("steps")
+
+    monkeypatch.setattr("workbench.cli.model_commands.run_info", bug)
+
+    with pytest.raises(KeyError, match="steps"):
+        main(["info", str(PERMIT_BEFORE)])

@@ -59,13 +59,7 @@ def read_yaml(text: str | bytes, source: str = "model") -> Any:
         custom tag, is nested too deeply, has an invalid value such as the date
         2026-02-30, or is not valid YAML.
     """
-    size = len(text.encode("utf-8") if isinstance(text, str) else text)
-    if size > MAX_MODEL_BYTES:
-        raise ModelFileError(
-            f"the file is {size:,} bytes, more than the limit of "
-            f"{MAX_MODEL_BYTES:,}; a model file is normally a few kilobytes",
-            source=source,
-        )
+    _check_size(len(text.encode("utf-8") if isinstance(text, str) else text), source)
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -97,6 +91,16 @@ def read_yaml(text: str | bytes, source: str = "model") -> Any:
             f"invalid YAML value: {error}; check dates (YYYY-MM-DD) and times",
             source=source,
         ) from None
+
+
+def _check_size(size: int, source: str) -> None:
+    """Reject a file of ``size`` bytes above :data:`MAX_MODEL_BYTES`."""
+    if size > MAX_MODEL_BYTES:
+        raise ModelFileError(
+            f"the file is {size:,} bytes, more than the limit of "
+            f"{MAX_MODEL_BYTES:,}; a model file is normally a few kilobytes",
+            source=source,
+        )
 
 
 def _check_flow_nesting(text: str, source: str) -> None:
@@ -229,9 +233,7 @@ def load_model(path: str | Path) -> ProcessModel:
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_MODEL_BYTES:
-            return parse_model(b" " * (MAX_MODEL_BYTES + 1), str(path))
+        _check_size(path.stat().st_size, str(path))
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ModelFileError("file not found; check the path", source=str(path)) from None

@@ -112,7 +112,7 @@ def run_info(args: argparse.Namespace) -> int:
     visits = expected_visits(model)
     if args.json:
         data = {"model": model.name, **metrics, "expected_visits": visits}
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(json.dumps(_rounded(data), indent=2, ensure_ascii=False))
         return 0
     width = max([34, *(len(name) for name in visits)])
     print(model.name)
@@ -122,6 +122,20 @@ def run_info(args: argparse.Namespace) -> int:
     for name, count in visits.items():
         print(f"  {name:<{width}} {count:.2f}")
     return 0
+
+
+def _rounded(value):
+    """Round each float in ``value`` to 12 significant digits.
+
+    Sums of probabilities such as 0.9999999999999998 then print as 1.0.
+    """
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(item) for item in value]
+    return value
 
 
 _LABELS = {
