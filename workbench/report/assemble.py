@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import math
 import re
-import subprocess
 
 import numpy as np
 import pandas as pd
@@ -21,6 +20,7 @@ from workbench.model import ProcessModel
 from workbench.report.attribution import SHARE_METRICS, Attribution, attribute_savings
 from workbench.report.charts import StepTimes
 from workbench.report.content import ReportContent, Row, Saving
+from workbench.report.map_panels import draw_map_panels
 from workbench.report.warnings import report_warnings
 from workbench.savings import SavingsAssumptions
 from workbench.sim.experiment import ExperimentSettings
@@ -89,7 +89,7 @@ def collect_report(
     completed = [_completed_measured(trace.cases) for trace in traces]
     differences = _difference_rows(attribution)
     saving = attribution.comparison.savings[-1]
-    maps, map_warnings = _maps(before, after)
+    maps, map_warnings = draw_map_panels(before, after)
     return ReportContent(
         title=f"{_process_name(before.name)}: before and after the redesign",
         before_name=before.name,
@@ -220,20 +220,3 @@ def _cost_rates(before: ProcessModel, after: ProcessModel) -> list[tuple[str, st
         rates = ", ".join(f"{pool.name} {pool.cost_per_hour:g}" for pool in model.pools)
         rows.append((label, f"{rates or 'no staff pools'} per staff hour"))
     return rows
-
-
-def _maps(before: ProcessModel, after: ProcessModel) -> tuple[list[str], list[str]]:
-    """Draw both swimlane maps as SVG text, or return "" and a warning on failure."""
-    try:
-        from workbench.maps import swimlane_map
-    except ImportError as error:
-        return ["", ""], [f"The maps could not be drawn: {error}"]
-    svgs, warnings = [], []
-    for model in (before, after):
-        try:
-            svgs.append(swimlane_map(model).pipe(format="svg").decode("utf-8"))
-        except (OSError, subprocess.CalledProcessError, RuntimeError) as error:
-            logger.warning("map of '%s' failed: %s", model.name, error)
-            svgs.append("")
-            warnings.append(f"The map of '{model.name}' could not be drawn: {error}")
-    return svgs, warnings

@@ -14,7 +14,13 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
-__all__ = ["StepTimes", "SCENARIO_COLOURS", "timeline_svg", "distribution_svg"]
+__all__ = [
+    "StepTimes",
+    "SCENARIO_COLOURS",
+    "timeline_svg",
+    "timeline_unit",
+    "distribution_svg",
+]
 
 #: Colours of the before and the after scenario (Okabe-Ito orange and blue, which
 #: colour-blind readers can tell apart).
@@ -22,7 +28,7 @@ SCENARIO_COLOURS = ("#E69F00", "#0072B2")
 
 _FONT = "font-family='Helvetica, Arial, sans-serif' font-size='9'"
 _LABEL_WIDTH = 130
-_BAR_HEIGHT = 6
+_BAR_HEIGHT = 5
 
 
 @dataclass(frozen=True)
@@ -50,9 +56,9 @@ def timeline_svg(
     """Draw the value-stream timeline of both scenarios as an SVG element.
 
     Each step gets one row with a bar per scenario that contains it: waiting time as
-    a pale segment, then process time as a solid segment, in minutes per case, on
-    one shared scale. Steps are listed in the order of ``before``, then the steps
-    that only ``after`` has.
+    a pale segment, then process time as a solid segment, per case, on one shared
+    scale in the unit that :func:`timeline_unit` returns. Steps are listed in the
+    order of ``before``, then the steps that only ``after`` has.
 
     Returns
     -------
@@ -63,12 +69,10 @@ def timeline_svg(
         dict.fromkeys([row.step for row in before] + [row.step for row in after])
     )
     lookup = ({r.step: r for r in before}, {r.step: r for r in after})
-    longest = max(
-        [r.process_minutes + r.waiting_minutes for r in [*before, *after]] + [1e-9]
-    )
+    longest = _longest_bar(before, after)
     unit, divisor = _time_unit(longest)
     scale = (width - _LABEL_WIDTH - 40) / longest
-    row_height = 2 * _BAR_HEIGHT + 4
+    row_height = 2 * _BAR_HEIGHT + 3
     height = 24 + row_height * len(names) + 22
     parts = [_svg_open(width, height, "Value-stream timeline")]
     for index, name in enumerate(names):
@@ -85,6 +89,21 @@ def timeline_svg(
     parts.append(_timeline_legend(width))
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def timeline_unit(before: Sequence[StepTimes], after: Sequence[StepTimes]) -> str:
+    """Return the time unit of the timeline's axis: minutes, hours or days.
+
+    The unit depends on the longest bar, as in :func:`timeline_svg`: hours from
+    180 minutes, days from 3 days.
+    """
+    return _time_unit(_longest_bar(before, after))[0]
+
+
+def _longest_bar(before: Sequence[StepTimes], after: Sequence[StepTimes]) -> float:
+    return max(
+        [r.process_minutes + r.waiting_minutes for r in [*before, *after]] + [1e-9]
+    )
 
 
 def _timeline_bar(row: StepTimes, top: float, scale: float, slot: int) -> list[str]:

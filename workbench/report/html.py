@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from workbench.report.charts import distribution_svg, timeline_svg
+from workbench.report.charts import distribution_svg, timeline_svg, timeline_unit
 from workbench.report.content import ReportContent, Row, display_value
 
 __all__ = ["render_html", "display_row"]
@@ -30,8 +30,11 @@ _SVG_PREAMBLE = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->", re.DOTA
 _UNIT_NAMES = {
     "count per case": "",
     "staff hours per case": "hours",
-    "currency per case": "",
+    "currency per case": "currency",
 }
+
+#: Width of the timeline's drawing in SVG units, in which its labels are 9 high.
+TIMELINE_WIDTH = 420
 
 _SVG_SIZE = re.compile(r'(<svg\b[^>]*?)\s(?:width|height)="[^"]*"', re.DOTALL)
 
@@ -45,10 +48,17 @@ def render_html(content: ReportContent) -> str:
         The page, UTF-8 text that needs no other file.
     """
     template = _environment().get_template("report.html")
-    timeline = timeline_svg(content.timeline_before, content.timeline_after)
+    # A wider drawing than the default keeps the timeline of a long process low on
+    # the page; its labels print at about 6 pt in the report's column.
+    timeline = timeline_svg(
+        content.timeline_before, content.timeline_after, width=TIMELINE_WIDTH
+    )
     distribution = distribution_svg(content.lead_times_before, content.lead_times_after)
     return template.render(
-        c=content, timeline=Markup(timeline), distribution=Markup(distribution)
+        c=content,
+        timeline=Markup(timeline),
+        timeline_unit=timeline_unit(content.timeline_before, content.timeline_after),
+        distribution=Markup(distribution),
     )
 
 
