@@ -43,11 +43,17 @@ def redesign_page() -> None:
     show_map(state.get_model("after"), zoom=pick_map_zoom("redesign_map_zoom"))
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _scenario_controls(before: ProcessModel, after: ProcessModel) -> None:
-    steps_before, steps_after = len(before.steps), len(after.steps)
+    steps_before = _count(len(before.steps), "step")
+    steps_after = _count(len(after.steps), "step")
+    changes = _count(len(after.changes), "change")
     st.caption(
-        f"Before: **{before.name}**, {steps_before} steps. "
-        f"After: **{after.name}**, {steps_after} steps, {len(after.changes)} changes."
+        f"Before: **{before.name}**, {steps_before}. "
+        f"After: **{after.name}**, {steps_after}, {changes}."
     )
     left, right = st.columns(2)
     if left.button("Start the after-scenario as a copy of the before"):
