@@ -9,6 +9,7 @@ and writes under its own random id. The id is kept in the page's URL as the
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from pathlib import Path
 
@@ -49,6 +50,9 @@ DEFAULT_PROCESS = "permit_intake"
 MODELS_DIR = Path(__file__).resolve().parents[2] / "process_models"
 
 _DRAFT_PARAM = "draft"
+
+# Draft key of the Build tables that differ from their model, by scenario.
+_TABLES_KEY = "tables"
 
 
 def bundled_processes() -> list[str]:
@@ -105,7 +109,7 @@ def ensure_session() -> None:
     st.query_params[_DRAFT_PARAM] = state.session_id
     state.before, state.after = _opening_pair()
     state.results = {}
-    state.saved_hash = _pair_hash(state.before, state.after)
+    state.saved_hash = _content_hash({s: dump_model(get_model(s)) for s in SCENARIOS})
     draft = _store().load(state.session_id) if from_url else None
     state.draft_offer = draft.content if draft else None
 
@@ -147,20 +151,21 @@ def model_hash(model: ProcessModel) -> str:
     return hashlib.sha256(dump_model(model).encode("utf-8")).hexdigest()[:16]
 
 
-def _pair_hash(before: ProcessModel, after: ProcessModel) -> str:
-    return model_hash(before) + model_hash(after)
-
-
 def autosave() -> None:
     """Save both scenarios as this session's draft if they changed since last saved.
 
-    A failed save is logged and shown as a warning; the work in the session is kept.
+    The draft also stores a scenario's Build tables as the user left them when they
+    differ from its model, such as rows that are not a valid model yet. A failed
+    save is logged and shown as a warning, and the work in the session is kept.
     """
     state = st.session_state
-    current = _pair_hash(state.before, state.after)
+    content = {s: dump_model(get_model(s)) for s in SCENARIOS}
+    unsaved = _unsaved_tables()
+    if unsaved:
+        content[_TABLES_KEY] = unsaved
+    current = _content_hash(content)
     if current == state.get("saved_hash"):
         return
-    content = {s: dump_model(get_model(s)) for s in SCENARIOS}
     try:
         _store().save(state.session_id, content)
     except (OSError, ValueError) as error:
@@ -170,15 +175,39 @@ def autosave() -> None:
     state.saved_hash = current
 
 
+def _unsaved_tables() -> dict:
+    # Imported here because the table editor module imports this one.
+    from workbench.app.table_editor import unsaved_tables
+
+    found = {s: unsaved_tables(s, get_model(s)) for s in SCENARIOS}
+    return {scenario: data for scenario, data in found.items() if data is not None}
+
+
+def _content_hash(content: dict) -> str:
+    text = json.dumps(content, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
 def restore_draft() -> list[str]:
     """Replace both scenarios with the offered draft; return any problems found.
 
     A scenario whose draft text is no longer a valid model is left as it is and
-    named in the returned messages.
+    named in the returned messages. Saved Build tables of a restored scenario are
+    shown again, unless they are unusable, which is also named in the messages.
     """
     state = st.session_state
-    content = state.get("draft_offer") or {}
+    content = state.get("draft_offer")
+    if not isinstance(content, dict):
+        content = {}
+    saved_tables = content.get(_TABLES_KEY, {})
     problems = []
+    if not isinstance(saved_tables, dict):
+        problems.append(
+            "the saved Build tables of the draft are unusable (expected a mapping "
+            f"of scenario to tables, received {type(saved_tables).__name__}); "
+            "the Build page shows the last valid models instead"
+        )
+        saved_tables = {}
     for scenario in SCENARIOS:
         try:
             set_model(scenario, parse_model(content[scenario], f"draft {scenario}"))
@@ -186,8 +215,30 @@ def restore_draft() -> list[str]:
             problems.append(
                 f"the {scenario}-scenario of the draft is unusable: {error}"
             )
+            continue
+        if scenario in saved_tables:
+            problems += _restore_tables(scenario, saved_tables[scenario])
     state.draft_offer = None
     return problems
+
+
+def _restore_tables(scenario: str, data: object) -> list[str]:
+    from workbench.app.table_editor import restore_tables
+
+    try:
+        restore_tables(scenario, get_model(scenario), data)
+    except ValueError as error:
+        logger.warning(
+            "saved Build tables of %s in the draft of session %s are unusable: %s",
+            scenario,
+            st.session_state.session_id,
+            error,
+        )
+        return [
+            f"the saved Build tables of the {scenario}-scenario are unusable "
+            f"({error}); the Build page shows its last valid model instead"
+        ]
+    return []
 
 
 def discard_draft() -> None:

@@ -27,7 +27,13 @@ from workbench import tables
 from workbench.app import state
 from workbench.model import ProcessModel
 
-__all__ = ["TABLE_LABELS", "edit_tables", "keep_model"]
+__all__ = [
+    "TABLE_LABELS",
+    "edit_tables",
+    "keep_model",
+    "unsaved_tables",
+    "restore_tables",
+]
 
 #: Tab label of each table that :func:`workbench.tables.model_tables` returns.
 TABLE_LABELS = {
@@ -38,6 +44,9 @@ TABLE_LABELS = {
 }
 
 _SESSIONS = "table_editors"
+
+# Cell values that a saved table may contain, as JSON gives them back.
+_CELL_TYPES = (str, int, float, bool, type(None))
 
 
 @dataclass
@@ -121,3 +130,98 @@ def _widget_key(scenario: str, session: _EditorSession, name: str) -> str:
 
 def _same_table(first: pd.DataFrame, second: pd.DataFrame) -> bool:
     return first.reset_index(drop=True).equals(second.reset_index(drop=True))
+
+
+def unsaved_tables(scenario: str, model: ProcessModel) -> dict | None:
+    """Return the Build tables of ``scenario`` as JSON if they differ from ``model``.
+
+    The result maps each table name to ``{"columns": [...], "rows": [[...]]}``, with
+    missing cells as None. It is None when the tables show ``model`` as it is, or
+    when ``model`` was replaced since the tables were last shown.
+    """
+    session = st.session_state.get(_SESSIONS, {}).get(scenario)
+    if session is None or session.replacements != state.replacement_count(scenario):
+        return None
+    if session.model_hash != state.model_hash(model):
+        return None
+    current = tables.model_tables(model)
+    if all(_same_table(session.edited[n], current[n]) for n in TABLE_LABELS):
+        return None
+    return {name: _table_data(session.edited[name]) for name in TABLE_LABELS}
+
+
+def restore_tables(scenario: str, model: ProcessModel, data: object) -> None:
+    """Show ``data``, from :func:`unsaved_tables`, as the Build tables of ``scenario``.
+
+    Call it after ``model`` became the model of ``scenario``. The Build page then
+    applies the tables to ``model`` as if the user had typed them.
+
+    Raises
+    ------
+    ValueError
+        If ``data`` does not have the form that :func:`unsaved_tables` returns or
+        its columns differ from the tables of ``model``.
+    """
+    frames = _frames_from_data(data, tables.model_tables(model))
+    sessions = st.session_state.setdefault(_SESSIONS, {})
+    old = sessions.get(scenario)
+    sessions[scenario] = _EditorSession(
+        model_hash=state.model_hash(model),
+        replacements=state.replacement_count(scenario),
+        revision=0 if old is None else old.revision + 1,
+        base=frames,
+        edited=dict(frames),
+    )
+
+
+def _table_data(frame: pd.DataFrame) -> dict:
+    cells = frame.astype(object).where(frame.notna(), None)
+    rows = [[_native(value) for value in row] for row in cells.itertuples(index=False)]
+    return {"columns": [str(c) for c in frame.columns], "rows": rows}
+
+
+def _native(value: object) -> object:
+    # numpy scalars become the Python values that json.dumps accepts.
+    return value.item() if hasattr(value, "item") else value
+
+
+def _frames_from_data(
+    data: object, references: dict[str, pd.DataFrame]
+) -> dict[str, pd.DataFrame]:
+    if not isinstance(data, dict) or set(data) != set(references):
+        received = sorted(data) if isinstance(data, dict) else type(data).__name__
+        raise ValueError(
+            f"expected the tables {', '.join(references)}, received {received}"
+        )
+    return {
+        name: _frame_from_data(name, data[name], reference)
+        for name, reference in references.items()
+    }
+
+
+def _frame_from_data(name: str, data: object, reference: pd.DataFrame) -> pd.DataFrame:
+    columns = list(reference.columns)
+    received = data.get("columns") if isinstance(data, dict) else None
+    if received != columns:
+        raise ValueError(
+            f"the {name} table has the columns {received}, expected {columns}"
+        )
+    rows = data.get("rows")
+    if not isinstance(rows, list) or not all(
+        isinstance(row, list)
+        and len(row) == len(columns)
+        and all(isinstance(cell, _CELL_TYPES) for cell in row)
+        for row in rows
+    ):
+        raise ValueError(
+            f"the {name} table rows must be lists of {len(columns)} plain values"
+        )
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in columns:
+        # A column keeps the type that JSON gave it when it no longer fits the
+        # model's table, such as text typed into a number column.
+        try:
+            frame[column] = frame[column].astype(reference[column].dtype)
+        except (TypeError, ValueError):
+            pass
+    return frame
