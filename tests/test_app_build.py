@@ -312,3 +312,36 @@ def test_start_from_scratch_resets_tables():
     table_names = _steps_editor(at).value["name"].tolist()
     assert table_names == [s.name for s in tables.blank_model().steps]
     assert any("No problems found" in s.value for s in at.success)
+
+
+def test_step_rename_follows_references():
+    before, _ = load_bundled_pair("permit_intake")
+    old = "Review board decision"
+    position = [s.name for s in before.steps].index(old)
+    at = page_test("build").run()
+
+    _edit_steps(at, edited_rows={position: {"name": "Board decision"}})
+
+    assert not at.exception
+    assert not any("not a valid model yet" in e.value for e in at.error)
+    model = at.session_state["before"]
+    assert model.step("Route to review board").next == "Board decision"
+    assert model.step("Board decision").batch == before.step(old).batch
+    table = _steps_editor(at).value
+    assert table.loc[position - 1, "next"] == "Board decision"
+
+    _edit_steps(at, edited_rows={1: {"pca": 70.0}})
+    assert not at.exception
+    assert at.session_state["before"].steps[1].pca == 70
+    assert at.session_state["before"].step("Board decision").batch is not None
+
+
+def test_stream_start_follows_rename():
+    at = page_test("build").run()
+
+    _edit_steps(at, edited_rows={0: {"name": "Open post"}})
+
+    assert not at.exception
+    starts = [s.start for s in at.session_state["before"].arrivals]
+    assert "Open post" in starts
+    assert "Open mail" not in starts

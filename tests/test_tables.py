@@ -237,3 +237,100 @@ def test_steps_file_partial_columns_filled():
 def test_bad_steps_file_rejected(data, filename, message):
     with pytest.raises(ModelValidationError, match=message):
         tables.read_steps_table(data, filename)
+
+
+def _renamed_names(model, changes):
+    steps = tables.steps_frame(model)
+    for position, name in changes.items():
+        steps.loc[position, "name"] = name
+    return steps
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({4: "Plan review"}, ("Review plans", "Plan review")),
+        ({4: "  Plan review "}, ("Review plans", "Plan review")),
+        ({4: "Plan review", 5: "Fire safety"}, None),
+        ({4: ""}, None),
+        ({4: "Copy file"}, None),
+        ({}, None),
+    ],
+)
+def test_step_rename_found(changes, expected):
+    model = permit_model()
+
+    found = tables.find_step_rename(
+        tables.steps_frame(model), _renamed_names(model, changes)
+    )
+
+    assert found == expected
+
+
+def test_added_row_not_rename():
+    model = permit_model()
+    steps = _renamed_names(model, {4: "Plan review"})
+    steps.loc[len(steps)] = steps.iloc[0]
+    steps.loc[len(steps) - 1, "name"] = "Archive"
+
+    assert tables.find_step_rename(tables.steps_frame(model), steps) is None
+
+
+def test_rename_updates_references():
+    model = permit_model()
+    frames = tables.model_tables(model)
+    frames["steps"] = _renamed_names(model, {4: "Plan review"})
+
+    renamed = tables.rename_step_references(frames, "Review plans", "Plan review")
+    rebuilt = tables.model_from_tables(model, **renamed)
+
+    assert rebuilt.step("Wait for documents").next == "Plan review"
+    branches = [b.to for b in rebuilt.step("Complete?").branches]
+    assert branches == ["Plan review", "Wait for documents"]
+    assert rebuilt.step("Plan review").parallel == model.step("Review plans").parallel
+    assert frames["steps"].loc[3, "next"] == "Review plans"
+
+
+def test_rename_updates_stream_start():
+    model = permit_model()
+    frames = tables.model_tables(model)
+    frames["steps"] = _renamed_names(model, {0: "Apply"})
+    frames = tables.rename_step_references(frames, "Take application", "Apply")
+
+    rebuilt = tables.model_from_tables(model, **frames)
+
+    assert rebuilt.arrivals[0].start == "Apply"
+
+
+def test_rename_updates_join():
+    model = permit_model()
+    frames = tables.model_tables(model)
+    frames["steps"] = _renamed_names(model, {7: "Permit issued"})
+    frames = tables.rename_step_references(frames, "Issue permit", "Permit issued")
+
+    rebuilt = tables.model_from_tables(model, **frames)
+
+    assert rebuilt.step("Review plans").parallel.join == "Permit issued"
+    assert rebuilt.step("Fire check").next == "Permit issued"
+    assert rebuilt.step("Zoning check").next == "Permit issued"
+
+
+def test_renamed_step_keeps_hidden_fields():
+    model = load_model(
+        next(
+            p
+            for p in bundled_model_paths()
+            if p.parent.name == "permit_intake" and p.stem == "before"
+        )
+    )
+    old = "Review board decision"
+    frames = tables.model_tables(model)
+    position = frames["steps"].index[frames["steps"]["name"] == old][0]
+    frames["steps"].loc[position, "name"] = "Board decision"
+    frames = tables.rename_step_references(frames, old, "Board decision")
+
+    rebuilt = tables.model_from_tables(model, **frames)
+
+    assert model.step(old).batch is not None
+    assert rebuilt.step("Board decision").batch == model.step(old).batch
+    assert rebuilt.step("Route to review board").next == "Board decision"

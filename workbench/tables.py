@@ -31,6 +31,7 @@ from workbench.table_files import (
     steps_to_csv,
     steps_to_xlsx,
 )
+from workbench.table_renames import find_step_rename, rename_step_references
 from workbench.table_views import (
     POOL_COLUMNS,
     ROUTING_COLUMNS,
@@ -59,6 +60,8 @@ __all__ = [
     "steps_to_csv",
     "steps_to_xlsx",
     "read_steps_table",
+    "find_step_rename",
+    "rename_step_references",
 ]
 
 _TEXT_STEP_FIELDS = ("kind", "lane", "value_class", "pool", "next", "end")
@@ -76,7 +79,9 @@ def model_from_tables(
 
     Tables left as ``None`` keep that part of ``model``. Lanes are the lanes that the
     steps use, in the order of ``model.lanes`` and then of first use; a new lane is a
-    department.
+    department. A step renamed in its row (see :func:`find_step_rename`) keeps the
+    fields that the tables do not show. This function leaves references to the old
+    name as they are, and :func:`rename_step_references` renames them.
 
     Raises
     ------
@@ -117,6 +122,9 @@ def _steps_data(
     problems: list[Problem],
 ) -> list[dict]:
     originals = {s.name: s for s in model.steps}
+    rename = find_step_rename(steps_frame(model), steps)
+    if rename is not None:
+        originals[rename[1]] = originals.pop(rename[0])
     routes = _routes_by_step(routing, problems)
     result = []
     for number, row in enumerate(_records(steps), start=1):

@@ -13,7 +13,8 @@ the edits in progress. So each scenario keeps, in the session state:
   scenario was shown, ``edited`` becomes the new ``base``.
 - ``revision``: part of the widget keys. It changes only when the model was
   replaced from outside the tables (upload, import, start from scratch, draft
-  restore, a Redesign move), or when a dropped widget state is rebuilt.
+  restore, a Redesign move), or when a dropped widget state is rebuilt. A step
+  rename changes it too, because the references to that step change with it.
 """
 
 from __future__ import annotations
@@ -66,15 +67,16 @@ def edit_tables(
     ``configs`` maps a table name to its ``column_config``. A table is returned when
     it differs from the same table of ``model``, and is ``None`` otherwise. Edits made
     in earlier reruns stay in the tables until the model is replaced from outside.
+    When an edit renames one step in its row, the references to the old name in the
+    other rows and tables are renamed too (:func:`tables.find_step_rename`).
     """
     session = _session(scenario, model)
     tabs = st.tabs(list(TABLE_LABELS.values()))
-    current = tables.model_tables(model)
-    changed = {}
+    previous_steps = session.edited["steps"]
     for tab, name in zip(tabs, TABLE_LABELS, strict=True):
         key = _widget_key(scenario, session, name)
         with tab:
-            frame = st.data_editor(
+            session.edited[name] = st.data_editor(
                 session.base[name],
                 key=key,
                 num_rows="dynamic",
@@ -82,9 +84,16 @@ def edit_tables(
                 column_config=configs.get(name, {}),
                 width="stretch",
             )
-        session.edited[name] = frame
-        changed[name] = None if _same_table(frame, current[name]) else frame
-    return changed
+    rename = tables.find_step_rename(previous_steps, session.edited["steps"])
+    if rename is not None:
+        # The editors shown in this run still have the old references.
+        _rename_step(session, *rename)
+        st.rerun()
+    current = tables.model_tables(model)
+    return {
+        name: None if _same_table(frame, current[name]) else frame
+        for name, frame in session.edited.items()
+    }
 
 
 def keep_model(scenario: str, model: ProcessModel) -> None:
@@ -126,6 +135,16 @@ def _widget_key(scenario: str, session: _EditorSession, name: str) -> str:
         session.base[table] = session.edited[table].reset_index(drop=True)
         session.edited[table] = session.base[table]
     return f"editor-{name}-{scenario}-{session.revision}"
+
+
+def _rename_step(session: _EditorSession, old: str, new: str) -> None:
+    # The renamed references become the input of new editors, because an editor's
+    # cells change only through its input data.
+    renamed = tables.rename_step_references(session.edited, old, new)
+    session.revision += 1
+    for table in TABLE_LABELS:
+        session.base[table] = renamed[table].reset_index(drop=True)
+        session.edited[table] = session.base[table]
 
 
 def _same_table(first: pd.DataFrame, second: pd.DataFrame) -> bool:
