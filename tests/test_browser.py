@@ -138,7 +138,7 @@ def test_redesign_then_compare_shows_fewer_steps(app_url, page):
     _wait_idle(page)
     page.get_by_role("button", name="Apply the move").click()
     page.get_by_text(f"Remove step '{REMOVED_STEP}'").wait_for()
-    page.get_by_text(re.compile(r"\b1 changes\b")).wait_for()
+    page.get_by_text(re.compile(r"\b1 change\b")).wait_for()
     _wait_idle(page)
 
     page.get_by_role("link", name="Simulate and compare").click()
