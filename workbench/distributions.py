@@ -8,7 +8,7 @@ randomness comes from streams that the caller owns.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -113,7 +113,7 @@ class Empirical(_Dist):
 
 
 Distribution = Annotated[
-    Union[Fixed, Uniform, Triangular, Exponential, Normal, Lognormal, Empirical],
+    Fixed | Uniform | Triangular | Exponential | Normal | Lognormal | Empirical,
     Field(discriminator="dist"),
 ]
 

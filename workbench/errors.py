@@ -28,9 +28,11 @@ class Problem:
     Attributes
     ----------
     where : str
-        The element as the user wrote it, such as ``step 'Check form'`` or ``pool 'Clerks'``.
+        The element as the user wrote it, such as ``step 'Check form'`` or
+        ``pool 'Clerks'``.
     field : str
-        The field, such as ``duration.mean``; empty when the problem concerns the element.
+        The field, such as ``duration.mean``. It is empty when the problem
+        concerns the whole element.
     message : str
         The rule that failed and the value received, with what to change.
     severity : str
@@ -76,11 +78,11 @@ class ModelValidationError(ModelError):
 
 
 class RedesignError(ModelError):
-    """A redesign move that cannot be applied to the scenario as it stands."""
+    """A redesign move that cannot be applied to the current scenario."""
 
 
 class SimulationError(RuntimeError):
-    """A simulation run that broke an invariant, such as busy staff above on-duty staff."""
+    """A simulation run that broke an invariant, such as busy staff above on duty."""
 
 
 class EventLogError(ValueError):
@@ -88,4 +90,4 @@ class EventLogError(ValueError):
 
 
 class ReportError(RuntimeError):
-    """A report that could not be written, such as a PDF that chromium failed to print."""
+    """A report that could not be written, such as a PDF chromium failed to print."""

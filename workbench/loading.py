@@ -80,7 +80,9 @@ def read_yaml(text: str | bytes, source: str = "model") -> Any:
                 )
         return yaml.load(text)
     except YAMLError as error:
-        raise ModelFileError(f"invalid YAML: {_first_line(error)}", source=source) from None
+        raise ModelFileError(
+            f"invalid YAML: {_first_line(error)}", source=source
+        ) from None
     except RecursionError:
         raise ModelFileError("the YAML is nested too deeply", source=source) from None
     except ModelFileError:
@@ -169,7 +171,11 @@ def _problem_from_pydantic(item: dict, data: dict) -> Problem:
         name = None
         if isinstance(entries, list) and index < len(entries):
             entry = entries[index]
-            name = entry.get("name") or entry.get("label") if isinstance(entry, dict) else None
+            name = (
+                entry.get("name") or entry.get("label")
+                if isinstance(entry, dict)
+                else None
+            )
         where = f"{element} '{name}'" if name else f"{element} number {index + 1}"
         loc = loc[2:]
     # Discriminated unions add the tag (such as 'triangular') to the location.
@@ -217,7 +223,10 @@ def _is_union_tag(part: object) -> bool:
 
 
 def parse_model(text: str | bytes, source: str = "model") -> ProcessModel:
-    """Parse the text of a model file; see :func:`read_yaml` and :func:`model_from_data`."""
+    """Parse the text of a model file into a field-checked model.
+
+    See :func:`read_yaml` and :func:`model_from_data` for what is raised.
+    """
     return model_from_data(read_yaml(text, source), source)
 
 
@@ -236,11 +245,17 @@ def load_model(path: str | Path) -> ProcessModel:
         _check_size(path.stat().st_size, str(path))
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ModelFileError("file not found; check the path", source=str(path)) from None
+        raise ModelFileError(
+            "file not found; check the path", source=str(path)
+        ) from None
     except IsADirectoryError:
-        raise ModelFileError("this is a folder, not a model file", source=str(path)) from None
+        raise ModelFileError(
+            "this is a folder, not a model file", source=str(path)
+        ) from None
     except OSError as error:
-        raise ModelFileError(f"cannot read the file: {error.strerror}", source=str(path)) from None
+        raise ModelFileError(
+            f"cannot read the file: {error.strerror}", source=str(path)
+        ) from None
     return parse_model(raw, str(path))
 
 

@@ -1,9 +1,9 @@
 """The process model: one frozen, typed representation that every module reads.
 
-A :class:`ProcessModel` is what one YAML scenario file contains. Field checks that
-concern a single value (a negative capacity, an unknown value class) are made here by
-pydantic; checks across elements (unknown references, unreachable steps, probabilities
-that do not sum to 1) are made in :mod:`workbench.validation`.
+A :class:`ProcessModel` is what one YAML scenario file contains. Pydantic checks here
+the rules of a single value, such as a negative capacity or an unknown value class.
+:mod:`workbench.validation` checks the rules across elements, such as unknown
+references, unreachable steps and probabilities that do not sum to 1.
 
 Durations are in the model's ``time_unit``; clock times are ``"HH:MM"`` strings.
 """
@@ -136,7 +136,9 @@ class Pool(_Frozen):
         description="When given, the shifts define the whole week and capacity "
         "is ignored.",
     )
-    cost_per_hour: float = Field(default=0.0, ge=0, description="Labour cost per staff hour.")
+    cost_per_hour: float = Field(
+        default=0.0, ge=0, description="Labour cost per staff hour."
+    )
 
 
 class ArrivalStream(_Frozen):
@@ -145,7 +147,7 @@ class ArrivalStream(_Frozen):
     Give exactly one of ``rate_per_hour``, ``rate_per_day`` or ``mean_interarrival``
     (in the model's time unit). The rate at a moment is the base rate times the
     ``hour_profile`` weight of that hour times the ``weekday_profile`` weight of that
-    day; ``weekly_profile`` replaces both with 24 weights per weekday.
+    day. ``weekly_profile`` replaces both with 24 weights per weekday.
     """
 
     name: str = Field(min_length=1, description="The stream's name.")
@@ -206,7 +208,9 @@ class ArrivalStream(_Frozen):
             if any(w < 0 for w in weights):
                 raise ValueError("profile weights must not be negative")
             if len(weights) != 24:
-                raise ValueError(f"a day profile needs 24 weights, received {len(weights)}")
+                raise ValueError(
+                    f"a day profile needs 24 weights, received {len(weights)}"
+                )
         if any(w < 0 for w in (self.weekday_profile or {}).values()):
             raise ValueError("weekday_profile weights must not be negative")
         return self
@@ -249,7 +253,9 @@ class Batch(_Frozen):
         default=None, description="Meeting times, such as [[tue, '10:00']]."
     )
     max_size: int | None = Field(
-        default=None, ge=1, description="The most cases that one meeting releases."
+        default=None,
+        ge=1,
+        description="The maximum number of cases that one meeting releases.",
     )
 
     @model_validator(mode="after")

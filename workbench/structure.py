@@ -8,7 +8,7 @@ and the probability of each end state.
 
 The chain's transient states are the steps and its absorbing states the end states.
 With ``Q`` the expected moves between steps per visit and ``R`` the moves from steps
-to end states, the fundamental matrix ``N = (I - Q)^-1`` holds in row i the expected
+to end states, the fundamental matrix ``N = (I - Q)^-1`` contains in row i the expected
 visits to each step of a case that starts at step i, and ``N R`` the probabilities
 of ending in each end state. A parallel split passes one visit to every branch, so
 its row of ``Q`` sums to more than 1. Each branch's move into the join counts

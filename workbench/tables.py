@@ -270,6 +270,13 @@ def _without_defaults(data: dict, element: type) -> dict:
     }
 
 
+def _original_data(original: Pool | ArrivalStream | None) -> dict:
+    """Return the fields of the element a table row edits, or {} for a new one."""
+    if original is None:
+        return {}
+    return original.model_dump(mode="json", exclude_defaults=True)
+
+
 def _pools_data(model: ProcessModel, pools: pd.DataFrame) -> list[dict]:
     originals = {p.name: p for p in model.pools}
     result = []
@@ -277,10 +284,7 @@ def _pools_data(model: ProcessModel, pools: pd.DataFrame) -> list[dict]:
         name = _text(row.get("name"))
         if not name:
             continue
-        original = originals.get(name)
-        data = (
-            original.model_dump(mode="json", exclude_defaults=True) if original else {}
-        )
+        data = _original_data(originals.get(name))
         data["name"] = name
         data["capacity"] = _integer(row.get("capacity"), 1)
         data["cost_per_hour"] = _number(row.get("cost_per_hour"), 0.0)
@@ -295,10 +299,7 @@ def _streams_data(model: ProcessModel, streams: pd.DataFrame) -> list[dict]:
         name = _text(row.get("name"))
         if not name:
             continue
-        original = originals.get(name)
-        data = (
-            original.model_dump(mode="json", exclude_defaults=True) if original else {}
-        )
+        data = _original_data(originals.get(name))
         data.update(name=name, start=_text(row.get("start")))
         data["channel"] = _text(row.get("channel")) or "in_person"
         for rate in ("rate_per_hour", "rate_per_day", "mean_interarrival"):
