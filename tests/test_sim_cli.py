@@ -12,7 +12,7 @@ import pytest
 from conftest import MODELS, REPO
 
 from workbench.cli import main
-from workbench.cli.sim_commands import _progress_bar
+from workbench.cli.sim_commands import progress_bar
 from workbench.sim.trace import CASE_COLUMNS, POOL_COLUMNS, QUEUE_COLUMNS, VISIT_COLUMNS
 
 COUNTER = """
@@ -251,7 +251,7 @@ def test_progress_bar_on_terminal(monkeypatch, quiet, drawn):
     terminal = FakeTerminal()
     monkeypatch.setattr(sys, "stderr", terminal)
 
-    with _progress_bar(3, quiet) as progress:
+    with progress_bar(3, quiet) as progress:
         for done in (1, 2, 3):
             progress(done, 3)
 
@@ -263,7 +263,7 @@ def test_progress_bar_off_without_terminal(monkeypatch):
     stream = io.StringIO()
     monkeypatch.setattr(sys, "stderr", stream)
 
-    with _progress_bar(2, quiet=False) as progress:
+    with progress_bar(2, quiet=False) as progress:
         progress(2, 2)
 
     assert stream.getvalue() == ""

@@ -19,7 +19,7 @@ from workbench.cli.option_types import (
     positive_float,
     positive_int,
 )
-from workbench.cli.sim_commands import _load, _progress_bar
+from workbench.cli.sim_commands import load_checked_model, progress_bar
 from workbench.errors import ReportError
 from workbench.savings import HOURS_PER_FTE, SavingsAssumptions
 
@@ -152,7 +152,7 @@ def run_report(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"cannot write {args.output}: {problem}", file=sys.stderr)
         return 1
-    before, after = _load(args.before), _load(args.after)
+    before, after = load_checked_model(args.before), load_checked_model(args.after)
     settings = _settings(args)
     assumptions = SavingsAssumptions(
         hours_per_fte=args.hours_per_fte,
@@ -161,7 +161,7 @@ def run_report(args: argparse.Namespace) -> int:
     )
     # The scenario count is known only once the changes are applied, so the bar
     # counts replications without a total.
-    with _progress_bar(None, args.quiet) as bar:
+    with progress_bar(None, args.quiet) as bar:
         content = collect_report(before, after, settings, assumptions, bar)
     try:
         data = render_report(content, fmt)

@@ -171,7 +171,8 @@ def _settings(args: argparse.Namespace) -> ExperimentSettings:
     return ExperimentSettings(**{k: v for k, v in given.items() if v is not None})
 
 
-def _load(path: Path):
+def load_checked_model(path: Path):
+    """Load and validate the model at ``path``, logging its warnings."""
     model, problems = load_and_validate(path)
     for problem in problems:
         logger.warning("%s: %s", path, problem)
@@ -179,7 +180,7 @@ def _load(path: Path):
 
 
 @contextlib.contextmanager
-def _progress_bar(total: int, quiet: bool) -> Iterator:
+def progress_bar(total: int, quiet: bool) -> Iterator:
     """Yield a ``progress(done, total)`` callback drawing a tqdm bar on stderr."""
     disable = quiet or not sys.stderr.isatty()
     with tqdm(
@@ -214,9 +215,9 @@ def run_simulate(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"workbench simulate: {problem}", file=sys.stderr)
         return 1
-    model = _load(args.model)
+    model = load_checked_model(args.model)
     settings = _settings(args)
-    with _progress_bar(settings.replications, args.quiet) as progress:
+    with progress_bar(settings.replications, args.quiet) as progress:
         result = run_experiment(model, settings, progress=progress)
     metrics = replication_metrics(result)
     summary = summarize_metrics(metrics)
@@ -247,7 +248,7 @@ def run_compare(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"workbench compare: {problem}", file=sys.stderr)
         return 1
-    models = [_load(path) for path in paths]
+    models = [load_checked_model(path) for path in paths]
     settings = _settings(args)
     assumptions = SavingsAssumptions(
         hours_per_fte=args.hours_per_fte,
@@ -255,7 +256,7 @@ def run_compare(args: argparse.Namespace) -> int:
         cost_per_hour=args.cost_per_hour,
     )
     total = settings.replications * len(models)
-    with _progress_bar(total, args.quiet) as progress:
+    with progress_bar(total, args.quiet) as progress:
         comparison = compare_scenarios(
             models,
             settings,
